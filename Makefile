@@ -1,0 +1,44 @@
+# Two commands a new user needs: `make run` and `make test`. Both set up .venv/ first when needed.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export ANONYMIZED_TELEMETRY=False
+export GRADIO_ANALYTICS_ENABLED=False
+export HF_HUB_OFFLINE=1
+export OMP_WAIT_POLICY=PASSIVE
+
+.PHONY: setup run test index eval bench browser clean
+
+setup: $(STAMP)
+
+# Re-install when pyproject.toml changes (a stale .venv), not on every run.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests (never a Playwright browser download).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+index: setup
+	$(VENV)/bin/assistant index
+
+run: setup
+	$(VENV)/bin/assistant index
+	$(PY) app.py
+
+# pytest exits 5 when it collected no test: that is a failure, not a pass.
+test: setup browser
+	@$(PY) -m pytest -q $(PYTEST_ARGS); code=$$?; \
+	if [ $$code -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$code
+
+eval: setup
+	$(VENV)/bin/assistant eval
+
+bench: setup
+	$(PY) eval/bench.py
+
+clean:
+	rm -rf indices/current indices/v* indices/.lock

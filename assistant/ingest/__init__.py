@@ -1,0 +1,1 @@
+"""Ingest stage: load corpus files and split them along their own structure."""

@@ -1,0 +1,119 @@
+"""Domain records shared by every stage: documents, chunks, citations."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One corpus document: its full text (the thing offsets point into) and its sidecar metadata."""
+
+    doc_id: str
+    title: str
+    text: str
+    path: str
+    sha256: str
+    doc_number: str = ""  # 文号
+    issuer: str = ""
+    date: str = ""
+    kind: str = "official"  # official = 正式文件原文; summary = 我们自己写的要点摘要
+    source: str = ""
+
+    @property
+    def verbatim(self) -> bool:
+        return self.kind == "official"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document that follows the document's own numbering; `text == doc.text[start:end]`."""
+
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    section_path: tuple[str, ...]
+    label: str
+    text: str
+    start: int
+    end: int
+    kind: str = "clause"  # clause | unit_duty | roster_member | roster_note | indicator | preamble
+    unit: str = ""
+    person: str = ""
+    role: str = ""
+    person_title: str = ""
+    indicator: str = ""
+    verbatim: bool = True
+
+    def embedding_text(self) -> str:
+        """Heading path + text: the heading gives a short clause its context without touching offsets."""
+        heading = " ".join(self.section_path)
+        return f"{heading}\n{self.text}" if heading else self.text
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["section_path"] = list(self.section_path)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        return cls(**{**data, "section_path": tuple(data["section_path"])})
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    doc_title: str
+    label: str
+    section_path: list[str]
+    quote: str
+    start: int
+    end: int
+    verbatim: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ToolCall:
+    name: str
+    input: dict
+    output: dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    intent: str
+    citations: list[Citation] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    retrieved: list[dict] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+    notice: str = ""
+    fallback: str = ""
+
+    def to_dict(self) -> dict:
+        data = {
+            "question": self.question,
+            "answer": self.answer,
+            "intent": self.intent,
+            "citations": [c.to_dict() for c in self.citations],
+            "tool_calls": [t.to_dict() for t in self.tool_calls],
+            "retrieved": self.retrieved,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+        if self.notice:
+            data["notice"] = self.notice
+        if self.fallback:
+            data["fallback"] = self.fallback
+        return data

@@ -1,0 +1,1 @@
+"""Retrieve stage: hybrid BM25 + dense search with structural boosts."""

@@ -1,0 +1,94 @@
+"""Hybrid retrieval: BM25 and dense ranks fused by reciprocal-rank fusion, plus structural boosts.
+
+Boosts use the document's structure rather than more model: a question naming a unit lifts that
+unit's annex duty chunk (and its roster line); a question naming an indicator lifts the chunks that
+state it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.domain.indicators import default_registry
+from assistant.domain.units import find_units
+from assistant.index.store import LoadedIndex
+from assistant.models import ScoredChunk
+
+RRF_K = 60
+CANDIDATES = 40
+UNIT_DUTY_BOOST = 0.05
+UNIT_OTHER_BOOST = 0.01
+INDICATOR_BOOST = 0.02
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    units: tuple[str, ...]
+    indicator_phrases: tuple[str, ...]
+    indicator_keys: tuple[str, ...]
+
+
+def query_signals(query: str) -> QuerySignals:
+    units = tuple(u.name for u in find_units(query))
+    indicators = default_registry().find(query)
+    phrases = tuple(dict.fromkeys(p for ind in indicators for p in (ind.name, *ind.aliases)))
+    return QuerySignals(units, phrases, tuple(ind.key for ind in indicators))
+
+
+def structural_boosts(index: LoadedIndex, signals: QuerySignals) -> dict[str, float]:
+    boosts: dict[str, float] = {}
+    for chunk in index.chunks:
+        boost = 0.0
+        if chunk.unit and chunk.unit in signals.units:
+            boost += UNIT_DUTY_BOOST if chunk.kind == "unit_duty" else UNIT_OTHER_BOOST
+        if signals.indicator_keys and (
+            chunk.indicator in signals.indicator_keys or any(p in chunk.text for p in signals.indicator_phrases)
+        ):
+            boost += INDICATOR_BOOST
+        if boost:
+            boosts[chunk.chunk_id] = boost
+    return boosts
+
+
+def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybrid") -> list[ScoredChunk]:
+    """mode: hybrid (ours) | bm25 | dense — the latter two exist for the side-by-side benchmark."""
+    query = query.strip()
+    if not query:
+        return []
+    rankings = []
+    if mode in ("hybrid", "bm25"):
+        rankings.append([cid for cid, _ in index.lexical.search(query, CANDIDATES)])
+    if mode in ("hybrid", "dense"):
+        rankings.append([cid for cid, _ in index.dense(query, CANDIDATES)])
+    scores = rrf(rankings)
+    if mode == "hybrid":
+        for chunk_id, boost in structural_boosts(index, query_signals(query)).items():
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + boost
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    return [ScoredChunk(index.by_id[cid], score) for cid, score in ranked if cid in index.by_id]
+
+
+class HybridRetriever(BaseRetriever):
+    """The same search as a langchain retriever, for chains and agents."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    index: LoadedIndex
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=h.chunk.text, id=h.chunk.chunk_id, metadata={**h.chunk.to_dict(), "score": h.score})
+            for h in hybrid_search(self.index, query, self.k)
+        ]

