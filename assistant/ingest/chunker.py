@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.domain.units import find_units
 from assistant.models import Chunk, SourceDocument
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_CHARS = 260  # clauses longer than this are split at sentence ends into pieces of about this size
 
 CN_NUM = "一二三四五六七八九十百零〇两"
@@ -87,9 +87,10 @@ def _numbering_token(kind: str, heading: str) -> str:
 
 def _short_heading(kind: str, heading: str) -> str:
     """Section-path element: the heading up to its first sentence end (level-3 and articles carry body text)."""
-    if kind in ("l3", "l2", "article"):
-        head = re.split(r"[。：:]", heading, maxsplit=1)[0]
-        return head[:40]
+    if kind == "article":
+        return _numbering_token(kind, heading)
+    if kind in ("l3", "l2"):
+        return re.split(r"[。：:]", heading, maxsplit=1)[0][:40]
     return heading[:40]
 
 
@@ -268,8 +269,9 @@ def chunk_document(doc: SourceDocument) -> list[Chunk]:
             chunks.extend(_roster_chunks(node, maker))
             continue
         span = _span(node.lines)
-        has_body = any(ln.text.strip() for ln in node.lines[1:]) or len(node.heading) > len(_short_heading(node.kind, node.heading)) + 1
-        if span is None or (not has_body and node.kind != "annex"):
+        bare = (node.kind in ("l1", "l2", "chapter", "section") and "。" not in node.heading
+                and not any(ln.text.strip() for ln in node.lines[1:]))
+        if span is None or bare:
             continue  # a bare heading: its text lives on in its children's section path
         unit = _unit_of(node)
         if unit:

@@ -64,6 +64,10 @@ def extract_pdf_text(path: Path) -> str:
     return text
 
 
+def _has_sidecar(path: Path) -> bool:
+    return path.with_name(path.stem + SIDECAR_SUFFIX).exists()
+
+
 def read_sidecar(path: Path) -> dict:
     sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
     if not sidecar.exists():
@@ -120,7 +124,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[SourceDocument], list[LoadProble
     problems: list[LoadProblem] = []
     seen_hashes: dict[str, str] = {}
     seen_ids: set[str] = set()
-    for path in corpus_files(corpus_dir):
+    # Documents with a metadata sidecar come first, so an unlabelled copy is the one reported as duplicate.
+    for path in sorted(corpus_files(corpus_dir), key=lambda p: (not _has_sidecar(p), p.name)):
         if path.suffix.lower() not in SUPPORTED:
             problems.append(LoadProblem(path.name, f"不支持的文件类型 {path.suffix or '（无扩展名）'}，仅支持 .txt、.md、.pdf，已跳过"))
             continue

@@ -19,17 +19,20 @@ from assistant.index.store import LoadedIndex
 from assistant.models import ScoredChunk
 
 RRF_K = 60
+# Exact policy terms (县管校聘, 三个课堂) are BM25's strength; the multilingual dense model is weaker on them.
+BM25_WEIGHT = 1.0
+DENSE_WEIGHT = 0.7
 CANDIDATES = 40
 UNIT_DUTY_BOOST = 0.05
 UNIT_OTHER_BOOST = 0.01
 INDICATOR_BOOST = 0.02
 
 
-def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+def rrf(rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -67,12 +70,14 @@ def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybri
     query = query.strip()
     if not query:
         return []
-    rankings = []
+    rankings, weights = [], []
     if mode in ("hybrid", "bm25"):
         rankings.append([cid for cid, _ in index.lexical.search(query, CANDIDATES)])
+        weights.append(BM25_WEIGHT)
     if mode in ("hybrid", "dense"):
         rankings.append([cid for cid, _ in index.dense(query, CANDIDATES)])
-    scores = rrf(rankings)
+        weights.append(DENSE_WEIGHT)
+    scores = rrf(rankings, weights)
     if mode == "hybrid":
         for chunk_id, boost in structural_boosts(index, query_signals(query)).items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + boost

@@ -1,0 +1,458 @@
+"""Compose answers from verbatim quotes. Each composer returns a `Draft`: markdown body + citations.
+
+Rules every composer keeps: quotes are exact slices of the source text (offsets kept); numbers in
+the body come from those quotes or from the calculator; our own summaries are labelled as such.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.text import content_tokens, overlap, sentences
+from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, default_registry
+from assistant.domain.units import unit_by_name
+from assistant.index.store import LoadedIndex
+from assistant.models import Chunk, Citation, ScoredChunk
+
+NOT_FOUND = "现有文件中未找到相关规定。"
+SUGGESTIONS = (
+    "本助手只依据已收录的文件作答，不作推测。您可以这样问：\n"
+    "- 单位职责：“市财政局负责什么？”“学校周边网吧归谁管？”\n"
+    "- 指标要求：“每百名学生音体美专任教师要达到多少？”“就近入学比例要求是多少？”\n"
+    "- 专班组织：“专班组长是谁？”“专班办公室设在哪里？”"
+)
+QUOTE_PREVIEW = 90
+# Below this share of the question's words found in one sentence, the documents do not answer it.
+GENERAL_MIN_OVERLAP = 0.6
+TOP_HIT_MIN_OVERLAP = 0.5  # the best-ranked clause needs less lexical support
+RETRIEVAL_DEPTH = 10
+# Words that frame a question rather than name its topic; dropped before overlap scoring.
+FRAME_WORDS = re.compile(r"谁|哪个|哪些|哪家|在哪|哪里|哪儿|哪|有啥|啥|帮忙|部门|单位|负责|归|管|是|的|事|工作|什么|怎么|要求|规定|方面|问题|呢|吗|请问|这个|方案")
+
+
+@dataclass
+class Draft:
+    body: str
+    citations: list[Citation] = field(default_factory=list)
+    tool_calls: list = field(default_factory=list)
+
+    def cite(self, citation: Citation) -> int:
+        """Number of the citation, adding it once."""
+        for i, c in enumerate(self.citations, 1):
+            if (c.doc_id, c.start, c.end) == (citation.doc_id, citation.start, citation.end):
+                return i
+        self.citations.append(citation)
+        return len(self.citations)
+
+
+@dataclass
+class UnitProfile:
+    """What one unit must know: its duties (each a verbatim sentence), other clauses naming it, its members."""
+
+    unit: str
+    duty: Citation
+    items: list[Citation]
+    mentions: list[Citation]
+    members: list[Citation]
+
+
+def citation(index: LoadedIndex, chunk: Chunk, start: int, end: int) -> Citation:
+    doc = index.docs[chunk.doc_id]
+    return Citation(chunk.doc_id, chunk.doc_title, chunk.label, list(chunk.section_path),
+                    doc.text[start:end], start, end, doc.verbatim)
+
+
+def chunk_citation(index: LoadedIndex, chunk: Chunk) -> Citation:
+    return citation(index, chunk, chunk.start, chunk.end)
+
+
+def quote_preview(quote: str) -> str:
+    """Shortened only between verbatim pieces: head……tail."""
+    flat = quote.replace("\n", "")
+    if len(flat) <= QUOTE_PREVIEW or "\n" in quote:
+        return quote if len(quote) <= QUOTE_PREVIEW else quote[:60] + "……" + quote[-24:]
+    return quote[:60] + "……" + quote[-24:]
+
+
+def render_sources(citations: list[Citation]) -> str:
+    lines = ["**来源**"]
+    for i, c in enumerate(citations, 1):
+        label = "" if c.verbatim else f"（{SUMMARY_LABEL}）"
+        lines.append(f"[{i}] 《{c.doc_title}》{c.label}{label}：“{quote_preview(c.quote)}”")
+    return "\n".join(lines)
+
+
+def topic_tokens(question: str, drop: list[str] = ()) -> list[str]:
+    text = question
+    for word in drop:
+        text = text.replace(word, " ")
+    return [t for t in content_tokens(FRAME_WORDS.sub(" ", text)) if len(t) >= 2]
+
+
+def body_sentences(index: LoadedIndex, chunk: Chunk) -> list[tuple[str, int, int]]:
+    """Sentences of a chunk, without a heading line that stands on its own (e.g. （九）市财政局).
+
+    An inline heading sentence ("1. 完善控辍保学机制。") says little alone, so it is joined to the
+    sentence after it; the joined span is still one verbatim slice.
+    """
+    text = chunk.text
+    skip = text.index("\n") + 1 if chunk.kind == "unit_duty" and "\n" in text else 0
+    out = sentences(text[skip:], chunk.start + skip)
+    if len(out) > 1 and chunk.section_path and out[0][0].rstrip("。") == chunk.section_path[-1]:
+        doc_text = index.docs[chunk.doc_id].text
+        out = [(doc_text[out[0][1] : out[1][2]], out[0][1], out[1][2]), *out[2:]]
+    return out
+
+
+# ---------------------------------------------------------------- duty
+
+def unit_chunk(index: LoadedIndex, unit: str) -> Chunk | None:
+    return next((c for c in index.chunks if c.kind == "unit_duty" and c.unit == unit), None)
+
+
+def unit_profile(index: LoadedIndex, unit: str) -> UnitProfile | None:
+    chunk = unit_chunk(index, unit)
+    if chunk is None:
+        return None
+    skip = chunk.text.index("\n") + 1 if "\n" in chunk.text else 0
+    duty = citation(index, chunk, chunk.start + skip, chunk.end)
+    items = [citation(index, chunk, a, b) for _, a, b in body_sentences(index, chunk)]
+    meta = unit_by_name(unit)
+    words = [w for w in (unit, *(meta.mentions if meta else ())) if w]
+    mentions = []
+    for other in index.chunks:
+        if other.doc_id != chunk.doc_id or other is chunk or other.kind in ("roster_member", "preamble", "annex_title"):
+            continue
+        for sent, a, b in body_sentences(index, other):
+            if any(w in sent for w in words):
+                mentions.append(citation(index, other, a, b))
+    members = [chunk_citation(index, c) for c in index.chunks if c.kind == "roster_member" and c.unit == unit]
+    return UnitProfile(unit, duty, items, mentions, members)
+
+
+def compose_duty(index: LoadedIndex, question: str, units: list[str]) -> Draft | None:
+    draft = Draft("")
+    parts = []
+    for unit in units[:3]:
+        profile = unit_profile(index, unit)
+        if profile is None:
+            continue
+        meta = unit_by_name(unit)
+        topic = topic_tokens(question, [unit, *(meta.aliases if meta else ())])
+        topic = [t for t in topic if not re.fullmatch(r"职责|做什么|干什么|干啥|任务|我们|我是", t)]
+        ranked = sorted(profile.items, key=lambda c: -overlap(topic, c.quote)) if topic else profile.items
+        relevant = [c for c in ranked if topic and overlap(topic, c.quote) > 0]
+        n = draft.cite(profile.duty)
+        lead = f"根据方案附件“工作专班工作职责”{profile.duty.label.replace('附件 ', '附件')}，**{unit}**的职责有以下几项"
+        lead += "（与您问题最相关的排在前面）：" if relevant else "："
+        lines = [lead]
+        lines += [f"{i}. “{c.quote}”[{n}]" for i, c in enumerate(ranked, 1)]
+        if profile.mentions:
+            lines.append("\n方案中提到该单位的其他条款：")
+            for c in profile.mentions[:4]:
+                lines.append(f"- {c.label}：“{c.quote}”[{draft.cite(c)}]")
+        if profile.members:
+            lines.append("\n在工作专班中的成员：")
+            for c in profile.members[:12]:
+                lines.append(f"- “{c.quote}”[{draft.cite(c)}]")
+        parts.append("\n".join(lines))
+    if not parts:
+        return None
+    draft.body = "\n\n".join(parts)
+    return draft
+
+
+# ---------------------------------------------------------------- who
+
+def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk]) -> Draft | None:
+    topic = topic_tokens(question)
+    if not topic:
+        return None
+    scored = []  # (score, retrieval bonus, chunk, sentence span)
+    rank_of = {h.chunk.chunk_id: r for r, h in enumerate(hits)}
+    for chunk in index.chunks:
+        if chunk.kind not in ("unit_duty", "clause") or not index.docs[chunk.doc_id].verbatim:
+            continue
+        for sent, a, b in body_sentences(index, chunk):
+            score = overlap(topic, sent)
+            if score > 0:
+                rank = rank_of.get(chunk.chunk_id, RETRIEVAL_DEPTH)
+                bonus = 0.2 if rank < 3 else 0.1 if rank < RETRIEVAL_DEPTH else 0.0  # the dense side knows synonyms
+                scored.append((score + bonus, chunk, a, b))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: -s[0])
+    best = scored[0][0]
+    if best < 0.5:
+        return None
+    picked, per_owner = [], {}
+    for score, chunk, a, b in scored:
+        owner = chunk.unit or chunk.chunk_id
+        if score < best * 0.75 or per_owner.get(owner, 0) >= 2 or (owner not in per_owner and len(per_owner) >= 3):
+            continue
+        per_owner[owner] = per_owner.get(owner, 0) + 1
+        picked.append((chunk, a, b))
+    draft = Draft("")
+    units = list(dict.fromkeys(c.unit for c, _, _ in picked if c.unit))
+    if units:
+        lead = f"根据方案附件的职责分工，这项工作由**{units[0]}**负责"
+        if len(units) > 1:
+            lead += "，" + "、".join(f"**{u}**" for u in units[1:]) + "也承担相关职责"
+        lead += "："
+    else:
+        lead = "方案中的相关规定如下："
+    lines = [lead]
+    for chunk, a, b in picked:
+        c = citation(index, chunk, a, b)
+        who = chunk.unit or chunk.label
+        lines.append(f"- {who}：“{c.quote}”[{draft.cite(c)}]")
+    draft.body = "\n".join(lines)
+    return draft
+
+
+# ---------------------------------------------------------------- target
+
+def find_quote(index: LoadedIndex, doc_id: str, quote: str) -> Citation | None:
+    """Citation for an exact quote, labelled by the chunk that holds it."""
+    doc = index.docs.get(doc_id)
+    if doc is None or quote not in doc.text:
+        return None
+    start = doc.text.index(quote)
+    end = start + len(quote)
+    holder = next((c for c in index.chunks if c.doc_id == doc_id and c.start <= start and end <= c.end), None)
+    if holder is None:
+        return None
+    return citation(index, holder, start, end)
+
+
+def official_clause(index: LoadedIndex, anchor: str) -> Citation | None:
+    """A clause of an official document added to the corpus that states the indicator (by its anchor)."""
+    for chunk in index.chunks:
+        if chunk.verbatim and anchor in chunk.text and chunk.doc_id != "qufu-2024-17-plan":
+            sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start) if anchor in s), None)
+            return citation(index, chunk, *sent) if sent else chunk_citation(index, chunk)
+    return None
+
+
+def registry_citation(index: LoadedIndex, ind: Indicator) -> Citation | None:
+    chunk = next((c for c in index.chunks if c.kind == "indicator" and c.indicator == ind.key), None)
+    return chunk_citation(index, chunk) if chunk else None
+
+
+def indicator_citations(index: LoadedIndex, ind: Indicator) -> list[Citation]:
+    """Verbatim clauses first; our summary (labelled) only for what no official text in the corpus states."""
+    out, summary_needed = [], False
+    for source in ind.sources:
+        if source.verbatim:
+            c = find_quote(index, source.doc_id, source.quote)
+        else:
+            c = official_clause(index, source.anchor) if source.anchor else None
+            summary_needed |= c is None
+        if c:
+            out.append(c)
+    if summary_needed or not out:
+        c = registry_citation(index, ind)
+        if c:
+            out.append(c)
+    return out
+
+
+def clause_siblings(index: LoadedIndex, key: str) -> list[str]:
+    """The indicator and every other indicator whose verbatim source sits in the same clause."""
+    registry = default_registry()
+
+    def holder(k: str) -> str:
+        for source in registry.get(k).sources:
+            c = find_quote(index, source.doc_id, source.quote) if source.verbatim else None
+            if c:
+                return f"{c.doc_id}:{c.label}"
+        return ""
+
+    home = holder(key)
+    siblings = [ind.key for ind in registry if ind.key != key and home and holder(ind.key) == home]
+    return [key, *siblings]
+
+
+def target_line(ind: Indicator, level: str) -> str:
+    word = COMPARISON_WORDS.get(ind.comparison, "")
+    levels = [k for k in ind.values if k != "all"]
+    if level and level in ind.values:
+        return f"**{ind.name}**（{level}）：{word}{ind.values[level]}{ind.unit}"
+    if levels:
+        return f"**{ind.name}**：" + "，".join(f"{lv}{word}{ind.values[lv]}{ind.unit}" for lv in levels)
+    return f"**{ind.name}**：{word}{ind.values['all']}{ind.unit}"
+
+
+def compose_target(index: LoadedIndex, question: str, keys: list[str], level: str, hits: list[ScoredChunk]) -> Draft | None:
+    registry = default_registry()
+    if not keys:
+        keys = [h.chunk.indicator for h in hits[:3] if h.chunk.kind == "indicator"][:1]
+    if not keys:
+        return None
+    if re.search(r"哪些指标|什么指标|量化指标|几项指标|指标有哪些", question):
+        keys = clause_siblings(index, keys[0])
+    draft = Draft("")
+    lines = []
+    for key in keys[:4]:
+        ind = registry.get(key)
+        cites = indicator_citations(index, ind)
+        marks = "".join(f"[{draft.cite(c)}]" for c in cites)
+        lines.append(f"{target_line(ind, level)}。{marks}")
+        for c in cites:
+            lines.append(f"- {c.label}：“{c.quote}”" if c.verbatim else f"- {c.label}（{SUMMARY_LABEL}）：{c.quote}")
+        if ind.note:
+            lines.append(f"- 说明（本系统整理）：{ind.note}")
+    draft.body = "\n".join(lines)
+    return draft
+
+
+# ---------------------------------------------------------------- roster
+
+def roster_chunks(index: LoadedIndex) -> list[Chunk]:
+    return [c for c in index.chunks if c.kind in ("roster_member", "roster_note")]
+
+
+def compose_roster(index: LoadedIndex, question: str, units: list[str]) -> Draft | None:
+    members = [c for c in roster_chunks(index) if c.kind == "roster_member"]
+    notes = [c for c in roster_chunks(index) if c.kind == "roster_note"]
+    picked: list[Chunk] = []
+    named = [c for c in members if c.person and c.person in question.replace(" ", "")]
+    if named:
+        picked = named
+    elif units:
+        picked = [c for c in members if c.unit in units]
+    if "副组长" in question:
+        picked += [c for c in members if c.role == "副组长"]
+    elif re.search(r"组长|牵头|领导|负责人|谁管|挂帅", question):
+        picked += [c for c in members if c.role == "组长"]
+    if re.search(r"办公室|主任|日常", question):
+        picked += [c for c in notes if "办公室" in c.text]
+    if re.search(r"解散|撤销|结束|到什么时候|存续", question):
+        picked += [c for c in notes if "解散" in c.text]
+    if not picked:  # "专班由哪些人组成" and the like: leaders, office, and the clause that set it up
+        picked = [c for c in members if c.role in ("组长", "副组长")] + notes
+    draft = Draft("")
+    lines = ["根据方案附件“工作专班成员名单”："]
+    for c in dict.fromkeys(picked):
+        cite = chunk_citation(index, c)
+        lines.append(f"- “{cite.quote}”[{draft.cite(cite)}]")
+    leader_asked = "组长" in question and "副组长" not in question
+    if not named and not units and (len(picked) > 1 or leader_asked) and not re.search(r"办公室|解散", question):
+        setup = next((c for c in index.chunks if c.label == "三（一）"), None)
+        if setup:
+            sent = next(((a, b) for s, a, b in body_sentences(index, setup) if "专班" in s), None)
+            if sent:
+                cite = citation(index, setup, *sent)
+                lines.append(f"\n方案三（一）：“{cite.quote}”[{draft.cite(cite)}]")
+    draft.body = "\n".join(lines)
+    return draft
+
+
+# ---------------------------------------------------------------- overview
+
+def _plan(index: LoadedIndex):
+    return next((d for d in index.docs.values() if d.doc_number and d.verbatim), None)
+
+
+def _heading_citations(index: LoadedIndex, prefix: str) -> list[Citation]:
+    """Verbatim level-2 headings under a level-1 section (e.g. the four 主要任务).
+
+    A bare heading line belongs to no chunk, so its citation is labelled from its first child's path.
+    """
+    out, seen = [], set()
+    for chunk in index.chunks:
+        if len(chunk.section_path) < 2 or not chunk.section_path[0].startswith(prefix) or chunk.section_path[1] in seen:
+            continue
+        heading = chunk.section_path[1]
+        seen.add(heading)
+        doc = index.docs[chunk.doc_id]
+        start = doc.text.rfind(heading, 0, chunk.end)
+        if start >= 0:
+            label = chunk.section_path[0].split("、")[0] + heading[: heading.find("）") + 1]
+            out.append(Citation(chunk.doc_id, chunk.doc_title, label, list(chunk.section_path[:2]),
+                                heading, start, start + len(heading), doc.verbatim))
+    return out
+
+
+def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
+    plan = _plan(index)
+    if plan is None:
+        return None
+    draft = Draft("")
+    lines = []
+    want_all = not re.search(r"文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|主要任务|几个?方面|保障措施|依据", question)
+    if want_all or re.search(r"文号|印发(?!给)|发文|日期|哪天|什么文件", question):
+        number = find_quote(index, plan.doc_id, plan.doc_number)
+        date_match = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", plan.text)
+        date = find_quote(index, plan.doc_id, date_match.group(0)) if date_match else None
+        issuer = find_quote(index, plan.doc_id, plan.issuer) if plan.issuer else None
+        if number and date and issuer:
+            lines.append(f"《{plan.title}》由{issuer.quote}[{draft.cite(issuer)}]印发，文号{number.quote}[{draft.cite(number)}]，"
+                         f"印发日期{date.quote}[{draft.cite(date)}]。")
+    if re.search(r"发给|主送|哪些单位", question):
+        head = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "文件头"), None)
+        line = next((ln.strip() for ln in head.text.splitlines() if ln.strip().endswith("：")), "") if head else ""
+        recipients = find_quote(index, plan.doc_id, line.rstrip("：")) if line else None
+        if recipients:
+            lines.append(f"方案印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
+    if want_all or re.search(r"目标|年份|哪一?年", question):
+        goal = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "一"), None)
+        if goal:
+            sents = body_sentences(index, goal)
+            pick = [s for s in sents if "力争" in s[0]] or sents[-1:]
+            for _, a, b in pick:
+                cite = citation(index, goal, a, b)
+                lines.append(f"工作目标（方案一）：“{cite.quote}”[{draft.cite(cite)}]")
+    if want_all or re.search(r"主要任务|几个?方面|任务", question):
+        heads = _heading_citations(index, "二、")
+        if heads:
+            lines.append("主要任务（方案二）分为以下几个方面：")
+            lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    if want_all or re.search(r"保障措施", question):
+        heads = _heading_citations(index, "三、")
+        if heads:
+            lines.append("保障措施（方案三）：")
+            lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    if re.search(r"依据", question):
+        pre = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "前言"), None)
+        if pre:
+            cite = chunk_citation(index, pre)
+            lines.append(f"制定依据（前言）：“{cite.quote}”[{draft.cite(cite)}]")
+    if want_all:
+        lines.append("附件列出了工作专班成员名单和各成员单位的工作职责，可以直接问“某单位负责什么”。")
+    if not lines:
+        return None
+    draft.body = "\n".join(lines)
+    return draft
+
+
+# ---------------------------------------------------------------- general
+
+def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk]) -> Draft | None:
+    topic = topic_tokens(question)
+    if not topic:
+        return None
+    candidates = []
+    verbatim_hits = [h for h in hits if h.chunk.verbatim]
+    for rank, hit in enumerate(verbatim_hits):
+        for sent, a, b in body_sentences(index, hit.chunk):
+            cover = overlap(topic, sent)
+            if cover >= (TOP_HIT_MIN_OVERLAP if rank == 0 else GENERAL_MIN_OVERLAP):
+                candidates.append((cover + 0.002 * (len(hits) - rank), hit.chunk, a, b))
+    candidates.sort(key=lambda s: -s[0])
+    if not candidates:
+        return None
+    best = candidates[0][0]
+    draft = Draft("")
+    lines = []
+    for score, chunk, a, b in candidates[:3]:
+        if score < best * 0.8:
+            break
+        cite = citation(index, chunk, a, b)
+        lines.append(f"方案{chunk.label}：“{cite.quote}”[{draft.cite(cite)}]")
+    draft.body = "\n".join(lines)
+    return draft
+
+
+def not_found(reason: str = "") -> Draft:
+    return Draft(f"{NOT_FOUND}\n\n{SUGGESTIONS}")

@@ -1,0 +1,77 @@
+"""Classify a question into an intent with inspectable rules (plus one retrieval signal for scope).
+
+Intents: duty (a unit's duties), who (which unit does X), target (a threshold), calculation (the
+question brings numbers of its own), roster (taskforce people/organisation), overview, general,
+out_of_scope.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.domain.indicators import default_registry
+from assistant.domain.numeric_question import looks_numeric
+from assistant.domain.units import find_units
+
+INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
+
+WHO = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|什么部门|什么单位|哪一个部门|由哪|归哪")
+DUTY = re.compile(r"职责|负责|做什么|干什么|干啥|做啥|要做|任务|管什么|管啥|分工|工作是|作用|干嘛|做哪些|承担|配合")
+ROSTER = re.compile(r"组长|专班成员|参加专班|进专班|派谁|谁参加|谁代表|专班里|在专班|成员名单|办公室设在|专班办公室|办公室主任|解散|牵头人|谁领导|领导小组|专班由|专班有哪些人|专班.*组成|成员有")
+OVERVIEW = re.compile(r"介绍|概述|概括|简介|总体|主要内容|讲了什么|讲什么|说了什么|是什么文件|什么方案|文号|印发|发文|哪天|日期|工作目标|总目标|目标是什么|目标年份|哪一年|主要任务|几个?方面|保障措施|依据")
+TARGET = re.compile(r"要求|标准|多少|比例|达到|不低于|不少于|以上|指标|目标|几个|几人|几名|百分之|%|率|是否达标|门槛")
+# A target question asks for a figure; "县管校聘是怎么要求的" names an indicator's topic but wants the clause.
+FIGURE = re.compile(r"多少|几|比例|百分|%|不低于|不少于|达到|最低|最少|最多|上限|下限|标准|指标|门槛|数量|人数|面积|金额|元|率")
+PERSON = re.compile(r"(局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|负责人)是谁|谁是.*(局长|主任|组长)")
+DOC_META = re.compile(r"文号|印发|发文|发给|主送|哪天发|什么时候发|日期")
+# Subjects the plan does not govern; a question about them is refused even if a word overlaps.
+OUT_OF_SCOPE = re.compile(
+    r"天气|气温|股市|股票|基金|彩票|房价|高考|考研|大学|高校|研究生|公务员|幼儿园|托育|门票|景点|旅游路线|"
+    r"医保|社保卡|退休|养老金|高中教师|高中职称|高中阶段|职业高中|中职|足球比赛|电影|菜谱|做饭|翻译|写诗|代码"
+)
+
+
+@dataclass
+class Route:
+    intent: str
+    units: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    level: str = ""
+    reason: str = ""
+
+
+def detect_level(text: str) -> str:
+    has_primary, has_junior = "小学" in text, "初中" in text
+    return "小学" if has_primary and not has_junior else "初中" if has_junior and not has_primary else ""
+
+
+def has_meaningful_text(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]{2,}", text))
+
+
+def route(question: str) -> Route:
+    units = [u.name for u in find_units(question)]
+    indicators = [ind.key for ind in default_registry().find(question)]
+    level = detect_level(question)
+    base = dict(units=units, indicators=indicators, level=level)
+    if not has_meaningful_text(question):
+        return Route("out_of_scope", **base, reason="没有可识别的中文问题")
+    if OUT_OF_SCOPE.search(question) and not (units or indicators):
+        return Route("out_of_scope", **base, reason="问题不属于义务教育优质均衡创建范围")
+    if looks_numeric(question):
+        return Route("calculation", **base, reason="问题给出了自己的数字")
+    if units and DUTY.search(question):
+        return Route("duty", **base, reason="问某单位的职责")
+    if ROSTER.search(question) or PERSON.search(question) or re.search(r"专班.*(谁|哪些人|人员)", question):
+        return Route("roster", **base, reason="问专班人员或组织")
+    if units and not (TARGET.search(question) or WHO.search(question)):
+        return Route("duty", **base, reason="问某单位的职责")
+    if DOC_META.search(question):
+        return Route("overview", **base, reason="问发文信息")
+    if WHO.search(question):
+        return Route("who", **base, reason="问哪个单位负责某事")
+    if OVERVIEW.search(question) and not indicators:
+        return Route("overview", **base, reason="问方案概况")
+    if FIGURE.search(question) and (indicators or TARGET.search(question)):
+        return Route("target", **base, reason="问指标或目标值")
+    return Route("general", **base, reason="其他可从文件回答的问题")

@@ -1,0 +1,1 @@
+"""Domain knowledge: indicator registry, exact calculators, numeric questions and school tables."""

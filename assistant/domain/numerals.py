@@ -1,0 +1,121 @@
+"""Numbers in Chinese text: 850, 1,200, 3.5, 1.2万, 3千, 八百五十, 两千五, 一百零五, 95%, 百分之九十五."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN = "零〇一二两三四五六七八九"
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_RUN = re.compile(
+    rf"(百分之)?((?:{_ARABIC}|[{_CN}十百千万亿]|点(?=[{_CN}]))+)(\s*%)?"
+)
+_ITEM = re.compile(rf"{_ARABIC}|.")
+# Full-width forms map one character to one character, so offsets stay valid.
+_WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    value: Decimal
+    start: int
+    end: int
+    text: str
+    percent: bool = False
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and signs to ASCII, same length."""
+    return text.translate(_WIDTH)
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    """Every number in `text`, with its span in the original string."""
+    source = normalize(text)
+    mentions = []
+    for match in _RUN.finditer(source):
+        run = match.group(2)
+        # A bare unit such as the 百 in 每百名 or the 万 in 万元 is not a number.
+        lead = len(run) - len(run.lstrip("百千万亿"))
+        value = parse_number(run[lead:]) if run[lead:] else None
+        if value is None:
+            continue
+        start = match.start(2) + lead if not match.group(1) else match.start()
+        percent = bool(match.group(1) or match.group(3))
+        mentions.append(NumberMention(value, start, match.end(), text[start:match.end()], percent))
+    return mentions
+
+
+def parse_number(token: str) -> Decimal | None:
+    """Value of one numeral (Arabic, Chinese or mixed with 万/千); None if it is not well formed."""
+    token = normalize(token).replace(",", "")
+    if not token.startswith("十") and not any(c.isdigit() or c in _DIGITS for c in token):
+        return None  # a bare 百/千/万 is a unit, not a number
+    if "点" in token:
+        return _parse_decimal_point(token)
+    items = [_item(raw) for raw in _ITEM.findall(token)]
+    if not items or any(item is None for item in items):
+        return None
+    if len(token) > 1 and all(c in _CN for c in token):
+        # 二〇二五 is read digit by digit; two bare digits (三四个) are a range, not a number.
+        return _clean(Decimal("".join(str(d) for d in items))) if len(token) > 2 else None
+    value = _parse_positional(items)
+    return None if value is None else _clean(value)
+
+
+def _clean(value: Decimal) -> Decimal:
+    """12000.0 → 12000, 0.90 → 0.9."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _item(raw: str) -> Decimal | int | str | None:
+    if raw in _DIGITS:
+        return _DIGITS[raw]
+    if raw in _SMALL_UNITS or raw in _BIG_UNITS:
+        return raw
+    if raw[0].isdigit():
+        return Decimal(raw)
+    return None
+
+
+def _parse_positional(items: list) -> Decimal | None:
+    total = section = Decimal(0)
+    current: Decimal | None = None
+    last_unit = None
+    zero_seen = False
+    for item in items:
+        if isinstance(item, str):
+            unit = _SMALL_UNITS.get(item) or _BIG_UNITS[item]
+            if item in _SMALL_UNITS:
+                section += (current if current is not None else 1) * unit
+            else:
+                total += (section + (current or 0)) * unit
+                section = Decimal(0)
+            current, last_unit = None, unit
+        elif item == 0 and not isinstance(item, Decimal):
+            zero_seen = True  # 一百零五: 零 only holds a place
+        elif current is not None:
+            return None  # 三四 (three or four) is a range, not a number
+        else:
+            current = Decimal(item)
+    if current is not None:
+        # 八百五 / 两千五 / 一万二: a trailing digit counts in the next lower place.
+        colloquial = last_unit and not zero_seen and current < 10 and current == current.to_integral()
+        section += current * last_unit / 10 if colloquial else current
+    return total + section
+
+
+def _parse_decimal_point(token: str) -> Decimal | None:
+    match = re.fullmatch(rf"(.*?)点([{_CN}]+)([十百千万亿]*)", token)
+    if not match:
+        return None
+    whole = parse_number(match.group(1)) if match.group(1) else Decimal(0)
+    if whole is None:
+        return None
+    value = whole + Decimal("0." + "".join(str(_DIGITS[c]) for c in match.group(2)))
+    for unit in match.group(3):
+        value *= _SMALL_UNITS.get(unit) or _BIG_UNITS[unit]
+    return _clean(value)
