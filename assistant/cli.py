@@ -50,6 +50,71 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
+def _batch_lines(path: Path):
+    """(id, question, history, error) per line; a bad line becomes an error, the rest still run."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("缺少字符串字段 question")
+            history = item.get("history") or []
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise ValueError("history 应为字符串列表")
+            yield str(item.get("id", number)), item["question"], history, ""
+        except (json.JSONDecodeError, ValueError) as exc:
+            yield str(number), "", [], f"第 {number} 行无法解析：{exc}"
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from assistant.answer.service import Assistant
+
+    assistant = Assistant.from_settings(settings)
+    if args.batch:
+        for item_id, question, history, error in _batch_lines(Path(args.batch)):
+            if error:
+                _print_json({"id": item_id, "error": error})
+                continue
+            try:
+                _print_json({"id": item_id, **assistant.ask(question, history).to_dict()})
+            except Exception as exc:  # one bad question must not stop the batch
+                _print_json({"id": item_id, "question": question, "error": f"{type(exc).__name__}: {exc}"})
+        return 0
+    if args.question is None:
+        raise ValueError("请给出问题，或用 --batch 指定问题文件")
+    answer = assistant.ask(args.question, args.history or [])
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(answer.answer)
+    return 0
+
+
+def cmd_calc(args, settings: Settings) -> int:
+    from assistant.domain import schools
+
+    path = Path(args.csv or args.xlsx)
+    # The same size limit as a web upload: a school table is a few KB, a huge file is a mistake.
+    size = path.stat().st_size if path.is_file() else 0
+    if size > settings.max_upload_mb * 1024 * 1024:
+        raise ValueError(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {settings.max_upload_mb} MB"
+                         "（可用环境变量 ASSISTANT_MAX_UPLOAD_MB 调整）")
+    rows = schools.read_table(path)
+    report = schools.evaluate(rows, level=args.level)
+    if args.json:
+        _print_json(report)
+    else:
+        print(schools.to_markdown(report))
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from assistant.evaluation import main_eval
+
+    return main_eval(settings, args.questions, as_json=args.json, llm=args.llm)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="政策助手：曲阜市义务教育优质均衡政策问答")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=None, help="返回条数（默认取设置 ASSISTANT_TOP_K）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="提问（逐字引用原文作答）")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    p.add_argument("--history", nargs="*", default=[], help="此前的问题（按时间顺序），用于追问")
+    p.add_argument("--batch", help="JSONL 文件：每行 {\"id\", \"question\", \"history\"}，逐行输出 JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("calc", help="按学校表测算七项资源配置指标与差异系数")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--csv")
+    source.add_argument("--xlsx")
+    p.add_argument("--level", choices=["小学", "初中"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calc)
+
+    p = sub.add_parser("eval", help="在 eval/questions.jsonl 上评测")
+    p.add_argument("--questions", default=None, help="问题文件（默认 eval/questions.jsonl）")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--llm", action="store_true", help="评测生成式模式")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

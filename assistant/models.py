@@ -1,7 +1,10 @@
 """Domain records shared by every stage: documents, chunks, citations."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+
+CJK_PADDING = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,13 @@ class Chunk:
     verbatim: bool = True
 
     def embedding_text(self) -> str:
-        """Heading path + text: the heading gives a short clause its context without touching offsets."""
+        """Heading path + text: the heading gives a short clause its context without touching offsets.
+
+        Padding inside Chinese words ("组  长", "王  进") is dropped so the index sees 组长 and 王进.
+        """
         heading = " ".join(self.section_path)
-        return f"{heading}\n{self.text}" if heading else self.text
+        text = CJK_PADDING.sub("", self.text)
+        return f"{heading}\n{text}" if heading else text
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -143,7 +143,7 @@ def compose_duty(index: LoadedIndex, question: str, units: list[str]) -> Draft |
         ranked = sorted(profile.items, key=lambda c: -overlap(topic, c.quote)) if topic else profile.items
         relevant = [c for c in ranked if topic and overlap(topic, c.quote) > 0]
         n = draft.cite(profile.duty)
-        lead = f"根据方案附件“工作专班工作职责”{profile.duty.label.replace('附件 ', '附件')}，**{unit}**的职责有以下几项"
+        lead = f"根据方案附件“工作专班工作职责”，**{unit}**的职责如下"
         lead += "（与您问题最相关的排在前面）：" if relevant else "："
         lines = [lead]
         lines += [f"{i}. “{c.quote}”[{n}]" for i, c in enumerate(ranked, 1)]

@@ -23,11 +23,13 @@ TARGET = re.compile(r"要求|标准|多少|比例|达到|不低于|不少于|以
 # A target question asks for a figure; "县管校聘是怎么要求的" names an indicator's topic but wants the clause.
 FIGURE = re.compile(r"多少|几|比例|百分|%|不低于|不少于|达到|最低|最少|最多|上限|下限|标准|指标|门槛|数量|人数|面积|金额|元|率")
 PERSON = re.compile(r"(局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|负责人)是谁|谁是.*(局长|主任|组长)")
+DOMAIN_NOUN = re.compile(r"每百名|生均|比例|率|经费|学时|名额|班额|规模|教师|老师|学生|学校|面积|设备|教室|入学|轮岗|培训|骨干")
 DOC_META = re.compile(r"文号|印发|发文|发给|主送|哪天发|什么时候发|日期")
 # Subjects the plan does not govern; a question about them is refused even if a word overlaps.
 OUT_OF_SCOPE = re.compile(
     r"天气|气温|股市|股票|基金|彩票|房价|高考|考研|大学|高校|研究生|公务员|幼儿园|托育|门票|景点|旅游路线|"
-    r"医保|社保卡|退休|养老金|高中教师|高中职称|高中阶段|职业高中|中职|足球比赛|电影|菜谱|做饭|翻译|写诗|代码"
+    r"医保|社保卡|退休|养老金|高中教师|高中职称|高中阶段|职业高中|中职|足球比赛|电影|菜谱|做饭|翻译|写诗|代码|"
+    r"乘以|除以|加上|减去"
 )
 
 
@@ -72,6 +74,6 @@ def route(question: str) -> Route:
         return Route("who", **base, reason="问哪个单位负责某事")
     if OVERVIEW.search(question) and not indicators:
         return Route("overview", **base, reason="问方案概况")
-    if FIGURE.search(question) and (indicators or TARGET.search(question)):
+    if FIGURE.search(question) and (indicators or (TARGET.search(question) and DOMAIN_NOUN.search(question))):
         return Route("target", **base, reason="问指标或目标值")
     return Route("general", **base, reason="其他可从文件回答的问题")

@@ -38,10 +38,12 @@ def resolve_follow_up(question: str, history: list[str]) -> tuple[str, str]:
     if not history:
         return question, ""
     previous, _ = resolve_follow_up(history[-1], history[:-1])
-    elliptical = ELLIPSIS.search(question) or len(question) <= SHORT
-    if len(question) > 16 or not elliptical:
-        return question, ""
     new_units, old_units = find_units(question), find_units(previous)
+    marked = ELLIPSIS.search(question)
+    # A short question that names its own unit or indicator ("市财政局负责什么？") stands alone.
+    names_its_subject = bool(new_units or default_registry().find(question))
+    if len(question) > 16 or not (marked or (len(question) <= SHORT and not names_its_subject)):
+        return question, ""
     if new_units and old_units:
         text = previous
         for alias in sorted({*old_units[0].aliases, old_units[0].name}, key=len, reverse=True):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.domain.units import find_units
 from assistant.models import Chunk, SourceDocument
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 MAX_CHARS = 260  # clauses longer than this are split at sentence ends into pieces of about this size
 
 CN_NUM = "一二三四五六七八九十百零〇两"
