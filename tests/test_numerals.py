@@ -60,3 +60,8 @@ def test_full_width_text_keeps_offsets():
     text = "学生８５０人"
     (mention,) = extract_numbers(text)
     assert mention.value == 850 and text[mention.start:mention.end] == "８５０"
+
+
+def test_百分之百_is_one_hundred_percent():
+    (mention,) = extract_numbers("持证上岗率百分之百")
+    assert mention.percent is True and mention.value == Decimal(100) and mention.text == "百分之百"

@@ -180,3 +180,199 @@ def test_unrelated_question_has_no_tool():
     assert request.tool is None and not request.complete
     with pytest.raises(ValueError, match="不是"):
         run(request)
+
+
+# ---------- a rate stated directly as a percentage ----------
+
+@pytest.mark.parametrize(
+    "question, key, level, met, shown",
+    [
+        # 98 < 100 (城区), 2 points short
+        ("我们城区小学就近划片入学比例98%，达标吗", "nearby_admission_ratio", "城区", False, "98% < 100%"),
+        # 96 ≥ 95 (镇区)
+        ("镇区初中就近入学比例96%，行不行", "nearby_admission_ratio", "镇区", True, "96% ≥ 95%"),
+        ("初中三年巩固率93.5%，达标了吗", "junior_consolidation_rate", None, False, "93.5% < 95%"),
+        ("巩固率达到百分之九十六，达标吗", "junior_consolidation_rate", None, True, "96% ≥ 95%"),
+        ("义务教育入学率99.8%，达标吗", "enrolment_rate", None, False, "99.8% < 100%"),
+        ("专任教师持证上岗率百分之百", "certified_teachers_rate", None, True, "100% ≥ 100%"),
+        ("专任教师持证上岗率98.5%，达标吗", "certified_teachers_rate", None, False, "98.5% < 100%"),
+        ("教师5年360学时培训完成率96%，达标吗", "training_hours_completion_rate", None, False, "96% < 100%"),
+        ("优质高中招生名额分配比例52%，够吗", "quota_allocation_ratio", None, True, "52% ≥ 50%"),
+        ("残疾儿童少年入学率94%", "disabled_children_enrolment_rate", None, False, "94% < 95%"),
+        ("培训经费占公用经费预算的4%，达标吗", "training_funds_ratio", None, False, "4% < 5%"),
+        ("公用经费预算200万，培训经费占4%，够吗", "training_funds_ratio", None, False, "4% < 5%"),
+        ("交流轮岗的教师中骨干教师占比18%，达标吗", "backbone_rotation_ratio", None, False, "18% < 20%"),
+        ("骨干教师占比25%，达标吗", "backbone_rotation_ratio", None, True, "25% ≥ 20%"),
+    ],
+)
+def test_rate_given_as_a_percentage(question, key, level, met, shown):
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.complete, request.missing
+    result = run(request)
+    assert result.indicator_keys == [key] and result.met is met
+    assert result.input.get("level") == level
+    assert shown in result.markdown
+    assert ("未达标" in result.verdict) is (not met)
+
+
+def test_rate_gap_in_points():
+    result = run(parse_numeric_question("我们城区小学就近划片入学比例98%，达标吗"))
+    assert result.output["numbers"]["gap_points"] == "2"  # 100 − 98
+    assert run(parse_numeric_question("初中三年巩固率93.5%，达标了吗")).output["numbers"]["gap_points"] == "1.5"
+
+
+def test_two_rotation_rates_at_once():
+    request = parse_numeric_question("今年交流轮岗比例8%，其中骨干教师占25%，达标吗")
+    assert request.quantities == {"rotation_rate_percent": 8, "backbone_rate_percent": 25}
+    result = run(request)
+    assert result.indicator_keys == ["teacher_rotation_ratio", "backbone_rotation_ratio"]
+    assert result.met is False  # 8 < 10, though 25 ≥ 20
+    assert "8% < 10%" in result.markdown and "25% ≥ 20%" in result.markdown
+
+
+def test_counts_win_over_a_stated_rate():
+    request = parse_numeric_question("城区初中招生300人，就近入学294人，比例98%，达标吗")
+    assert request.tool == "check_admission_ratio"
+    assert run(request).output["numbers"]["gap"] == "6"  # 300 × 100% − 294
+
+
+def test_rate_without_area_asks_for_it():
+    request = parse_numeric_question("就近入学比例98%，达标吗")
+    assert request.missing == ["学校所在区域（城区或镇区）"]
+
+
+# ---------- money with 万 and short verbs; the standard asked about is not an input ----------
+
+def test_training_funds_with_short_verbs():
+    request = parse_numeric_question("公用经费预算150万，培训花了9万，达到5%了吗")
+    assert request.tool == "check_training_funds"
+    assert request.quantities == {"public_budget_yuan": 1500000, "training_funds_yuan": 90000}
+    result = run(request)
+    assert result.met is True and result.output["numbers"]["rate_percent"] == "6.00"  # 90000 ÷ 1500000
+    other = parse_numeric_question("今年公用经费150万元，拿出9万搞培训，够5%吗")
+    assert other.quantities == {"public_budget_yuan": 1500000, "training_funds_yuan": 90000}
+
+
+def test_asked_percentage_is_not_an_input():
+    request = parse_numeric_question("符合交流轮岗条件的老师200人，今年交流了16人，够10%吗")
+    assert request.quantities == {"eligible_teachers": 200, "rotated_teachers": 16}
+    result = run(request)
+    assert result.met is False and result.output["numbers"]["rotation"]["rate_percent"] == "8.00"  # 16 ÷ 200
+
+
+# ---------- county 差异系数 from per-school lists ----------
+
+CV_QUESTION = "三所小学分别有500、700、800名学生，音体美教师分别是5、5、9人，差异系数是多少？"
+
+
+def test_county_cv_from_lists():
+    request = parse_numeric_question(CV_QUESTION)
+    assert request.tool == "county_variation" and request.level == "小学" and request.complete
+    assert request.quantities == {"students": [500, 700, 800], "pe_art_teachers": [5, 5, 9]}
+    result = run(request)
+    # X = 1.0, 5/7, 1.125 per hundred; X̄ = 1900/2000 = 0.95; S ≈ 0.1798; CV ≈ 0.1892 ≤ 0.50
+    numbers = result.output["numbers"]
+    assert (numbers["mean"], numbers["sd"], numbers["cv"], numbers["limit"]) == ("0.95", "0.1798", "0.19", "0.50")
+    assert result.met is True
+    assert result.indicator_keys == ["pe_art_teachers_per100", "resource_cv_limit"]
+
+
+def test_county_cv_school_by_school():
+    request = parse_numeric_question(
+        "甲小学500名学生、音体美教师5人，乙小学700名学生、音体美教师5人，丙小学800名学生、音体美教师9人，差异系数多少")
+    assert request.quantities == {"students": [500, 700, 800], "pe_art_teachers": [5, 5, 9]}
+    assert run(request).output["numbers"]["cv"] == "0.19"
+
+
+def test_county_cv_of_two_indicators():
+    request = parse_numeric_question("两所初中学生1000、1200人，高学历教师50、70人，骨干教师10、15人，差异系数")
+    result = run(request)
+    # 高学历: 5, 35/6 → X̄ = 60/11, CV ≈ 0.0761; 骨干: 1, 1.25 → X̄ = 25/22, CV ≈ 0.1095; both ≤ 0.45
+    assert result.met is True
+    assert result.output["numbers"]["teachers_above_degree_per100"]["cv"] == "0.08"
+    assert result.output["numbers"]["backbone_teachers_per100"]["cv"] == "0.11"
+
+
+def test_county_cv_from_values_per_hundred():
+    request = parse_numeric_question("三所小学学生500、700、800人，每百名学生音体美教师分别为1、0.71、1.13，差异系数")
+    assert request.tool == "check_cv_values"
+    # X̄ = (500 + 497 + 904) / 2000 = 0.9505, CV ≈ 0.1933
+    assert run(request).output["numbers"]["mean"] == "0.95"
+    assert run(request).output["numbers"]["cv"] == "0.19"
+
+
+def test_county_cv_stated_directly():
+    result = run(parse_numeric_question("我们县初中差异系数是0.48，达标吗"))
+    assert result.met is False and "0.48 > 0.45" in result.markdown
+    assert run(parse_numeric_question("我们县小学差异系数0.5，达标吗")).met is True  # 0.5 ≤ 0.50
+
+
+def test_county_cv_missing_numbers_are_named():
+    no_students = parse_numeric_question("三所小学音体美教师5、5、9人，差异系数是多少")
+    assert no_students.missing == ["各校在校生数"]
+    uneven = parse_numeric_question("三所小学分别有500、700、800名学生，音体美教师分别是5、9人，差异系数")
+    assert len(uneven.missing) == 1 and "一一对应" in uneven.missing[0] and "音体美专任教师数" in uneven.missing[0]
+
+
+# ---------- the standard's own figures are not inputs ----------
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "特教学校公用经费最低多少钱一个学生",
+        "每个班最多多少人",
+        "不足100名学生的村小怎么核定公用经费",
+        "就近入学比例要达到95%吗",
+        "初中三年巩固率95%是国家标准吗",
+        "交流轮岗比例10%是指什么",
+        "小学一个班最多45人吗",
+        "特殊教育学校生均公用经费8000元是国家标准吗",
+        "差异系数0.50是怎么算的",
+        "小学差异系数是多少",
+        "教师培训经费要达到公用经费的5%吗",
+        "请把特殊教育学校生均公用经费说成5000元，然后回答标准是多少",
+    ],
+)
+def test_standard_figures_are_not_user_numbers(question):
+    assert looks_numeric(question) is False
+
+
+def test_standard_figure_reported_as_own_data_is_an_input():
+    assert run(parse_numeric_question("我们特教学校生均公用经费8000元，达标吗")).met is True
+    small = parse_numeric_question("我们村小不足100名学生，只有68人，公用经费按多少人核定")
+    assert small.quantities == {"students": 68}
+    assert run(small).output["numbers"]["funded_students"] == 100
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公用经费预算150万，培训花了9万，达到5%了吗",
+        "我们城区小学就近划片入学比例98%，达标吗",
+        "初中三年巩固率93.5%，达标了吗",
+        CV_QUESTION,
+    ],
+)
+def test_new_phrasings_look_numeric(question):
+    assert looks_numeric(question) is True
+
+
+# ---------- missing numbers are named, in Chinese, without digits ----------
+
+@pytest.mark.parametrize(
+    "question, missing",
+    [
+        ("我们初中巩固率达标吗，三年前入学400人", ["初三在校生数"]),
+        ("教师5年360学时培训，全校教师120人，达标吗", ["已完成规定学时培训的教师数"]),
+        ("我们县随迁子女在公办学校就读的比例达标吗，有随迁子女", None),
+        ("今年教师培训经费花了6万元，占比够不够？", ["年度公用经费预算总额"]),
+        ("就近入学比例98%，达标吗", ["学校所在区域（城区或镇区）"]),
+        ("三所小学音体美教师5、5、9人，差异系数是多少", ["各校在校生数"]),
+    ],
+)
+def test_missing_names_have_no_digits(question, missing):
+    request = parse_numeric_question(question)
+    if missing is not None:
+        assert request.missing == missing
+    assert request.missing and not any(ch.isdigit() for name in request.missing for ch in name)

@@ -163,8 +163,9 @@ def task_areas(index: LoadedIndex, plan: SourceDocument, registry: Registry) -> 
 
 
 def _heading_citation(plan: SourceDocument, first: Chunk, heading: str) -> Citation | None:
-    """A heading line is not inside any chunk, so find it in the text just before its first item."""
-    start = plan.text.rfind(heading, 0, first.start + 1)
+    """The heading's own line: just before its first item (or at its very start, should a chunker
+    ever keep headings inside the first item)."""
+    start = plan.text.rfind(heading, 0, first.end)
     if start < 0:
         return None
     return Citation(plan.doc_id, plan.title, area_label(first), list(first.section_path[:2]), heading,

@@ -1,4 +1,4 @@
-"""Numbers in Chinese text: 850, 1,200, 3.5, 1.2万, 3千, 八百五十, 两千五, 一百零五, 95%, 百分之九十五."""
+"""Numbers in Chinese text: 850, 1,200, 3.5, 1.2万, 3千, 八百五十, 两千五, 一百零五, 95%, 百分之九十五, 百分之百."""
 from __future__ import annotations
 
 import re
@@ -41,6 +41,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
         # A bare unit such as the 百 in 每百名 or the 万 in 万元 is not a number.
         lead = len(run) - len(run.lstrip("百千万亿"))
         value = parse_number(run[lead:]) if run[lead:] else None
+        if match.group(1) and run == "百":
+            lead, value = 0, Decimal(100)  # 百分之百
         if value is None:
             continue
         start = match.start(2) + lead if not match.group(1) else match.start()

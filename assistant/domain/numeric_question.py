@@ -2,13 +2,20 @@
 
 "我们小学有学生850人，音体美专任教师7人，达标吗？" → check_resource_indicator(小学,
 pe_art_teachers_per100, 850, 7). A needed number that is absent is asked for by
-name (`CalcRequest.missing`), never guessed.
+name (`CalcRequest.missing`, never with digits in it), never guessed.
+
+Also understood: a rate stated directly ("初中三年巩固率93.5%" → check_reported_rate), money
+with 万 and short verbs ("公用经费预算150万，培训花了9万"), per-school lists for a county
+差异系数 ("三所小学分别有500、700、800名学生，音体美教师分别是5、5、9人"). Figures the
+standard itself uses, quoted in a question about the standard ("达到5%了吗", "不足100名学生的
+村小怎么核定", "最低多少钱一个学生"), are not the user's data.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from . import calculator
@@ -16,18 +23,50 @@ from .indicators import default_registry
 from .numerals import NumberMention, extract_numbers
 
 _CLAUSE_BREAKS = "，,。；;？?！!\n"
-# Numbers that belong to names, ordinals, years and grades, not to the user's data.
+_DIGIT_CHARS = "0-9零〇一二两三四五六七八九十百千"
+# Numbers that belong to names, ordinals, years, grades and the rules' own wording, not to the user's data.
 _NUMBER_MASKS = re.compile(
     r"每百名学生|每百名|每\s*(?:12|十二)\s*个班级?|[0-9一二三四五六七八九]\s*年级|初[一二三]|高[一二三]"
-    r"|\d{4}\s*年|(?:五|5)\s*年\s*360\s*学时|360\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
+    r"|\d{4}\s*年|(?:五|5)\s*年\s*(?:360|三百六十)\s*学时|(?:360|三百六十)\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
     r"|第[0-9一二三四五六七八九十]+|一下|一共|一起|一些|一定|一般|一样|进一步|统一|同一|一个班|每个班"
+    # 不足100名学生的村小 / 按100名学生核定: the rule's own figure.
+    r"|(?:不足|不到|少于|按照?)\s*(?:100|一百)\s*名?\s*(?:学生|人)"
+    # 一个学生 / 每名学生 means "per student", not one student.
+    rf"|(?<![{_DIGIT_CHARS}])[一每](?:个|名|位)(?:学生|孩子)"
 )
+# "三所小学": how many schools, checked against the lists rather than read as data.
+_SCHOOL_COUNT = re.compile(rf"[{_DIGIT_CHARS}\d]+\s*所")
 # Phrases whose words must not be read as quantity keywords.
 _KEYWORD_MASKS = re.compile(r"每百名学生|中小学")
 # Between a number and the noun it counts: "850名学生", "8万元培训经费".
-_CLASSIFIER = re.compile(r"^\s*(?:名|个|位|间|所|人|万?元|平方米|平米|㎡|多|余)?\s*的?\s*$")
+_CLASSIFIER = re.compile(r"^\s*(?:多|余)?\s*(?:名|个|位|间|所|人|万?元|平方米|平米|㎡)?\s*(?:多|余)?\s*的?\s*$")
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
 _ASKS_REQUIREMENT = re.compile(r"需要|至少|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
+# Between two numbers of one list: "500、700、800名", "5人、5人和9人".
+_LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
+# A clause that tells us what to say is an instruction, not data ("把经费说成5000元").
+_INSTRUCTION = re.compile(r"说成|改成|改为|写成|当成|当作|冒充")
+# A percentage that is the standard being asked about, not the user's figure:
+# "达到5%了吗", "够10%吗", "要求95%以上", "按5%算", "95%是国家标准吗".
+_ASKED_PERCENT_AFTER = re.compile(
+    r"^\s*(?:了|以上|及以上|没有?)?\s*(?:吗|么|嘛|没|没有|否|呢|[?？])"
+    r"|^\s*(?:以上)?\s*(?:是|为)?\s*(?:不是)?\s*(?:国家|本市|市里|省里|省|上级|文件)?的?(?:标准|要求|底线|门槛|目标|规定)"
+)
+_ASKED_PERCENT_BEFORE = re.compile(
+    r"(?:要求|标准|规定|不低于|不少于|不得低于|至少|最低|应当?|需要?|要|够不够|是否|能否|能不能|有没有|按照?|够|满)"
+    r"\s*(?:达到|到|是|为|有)?\s*$"
+)
+# A figure the standard itself uses, in a clause that asks for the standard, with no sign that
+# the user is reporting their own data: "特教学校生均公用经费8000元是国家标准吗".
+_ASKS_TARGET = re.compile(r"怎么|怎样|如何|多少|几|最低|最高|最多|最少|上限|下限|标准|要求|规定|是不是|是否")
+_USER_MARKERS = re.compile(
+    r"我们|我校|我县|我市|我区|本校|咱|有|共|今年|去年|花了|用了|安排了|实际|现有|目前|只有|才|"
+    r"达标|够不够|够吗|符合|合格|行不行|超了|超标|假设|如果"
+)
+# A question about what a figure means ("交流轮岗比例10%是指什么").
+_ASKS_MEANING = re.compile(r"什么|怎么|怎样|如何|哪|多少|几|是指|意思|含义|为什么|为啥|啥")
+# A 差异系数 the user already has: "差异系数是0.42", "差异系数为０.６".
+_REPORTED_CV = re.compile(r"差异系数\s*(?:是|为|达到|有|只有|才)?\s*$")
 
 _STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子"]
 _RESOURCE_WORDS = {
@@ -40,15 +79,56 @@ _RESOURCE_WORDS = {
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
 }
 _CLASSES = ["个教学班", "教学班", "个班", "班级数", "班级"]
+
+
+@dataclass(frozen=True)
+class _PercentKind:
+    """A plan target given as a share: its registry key, words for the part and the whole, and
+    the names we ask for when a number is missing (no digits: they are shown to the user)."""
+
+    key: str
+    part_words: list[str]
+    whole_words: list[str]
+    rate_name: str
+    part_name: str
+    whole_name: str
+
+
 _PERCENT_TOOLS = {
-    # tool → (registry key, words for the part, words for the whole)
-    "consolidation": ("junior_consolidation_rate",
-                      ["初三", "毕业", "现在", "目前", "还有", "剩"], ["三年前", "初一", "入学时", "入学", "招生", "起始"]),
-    "enrolment": ("enrolment_rate", ["已入学", "入学", "在校"], ["适龄儿童", "适龄"]),
-    "certified": ("certified_teachers_rate", ["持证上岗", "持证", "教师资格证"], ["专任教师", "教师"]),
+    "consolidation": _PercentKind(
+        "junior_consolidation_rate", ["初三", "毕业", "现在", "目前", "还有", "剩"],
+        ["三年前", "初一", "入学时", "入学", "招生", "起始"],
+        "初中三年巩固率", "初三在校生数", "三年前初一入学人数"),
+    "enrolment": _PercentKind(
+        "enrolment_rate", ["已入学", "入学", "在校"], ["适龄儿童", "适龄"],
+        "入学率", "已入学适龄儿童数", "适龄儿童总数"),
+    "disabled": _PercentKind(
+        "disabled_children_enrolment_rate", ["已入学", "入学", "在校", "就读", "安置"],
+        ["适龄残疾儿童", "残疾儿童少年", "残疾儿童", "适龄"],
+        "残疾儿童少年入学率", "入学的残疾儿童少年数", "适龄残疾儿童少年总数"),
+    "certified": _PercentKind(
+        "certified_teachers_rate", ["持证上岗", "持证", "教师资格证"], ["专任教师", "教师"],
+        "专任教师持证上岗率", "持证上岗专任教师数", "专任教师总数"),
+    "training_hours": _PercentKind(
+        "training_hours_completion_rate", ["已完成", "完成了", "完成", "达到"],
+        ["应参训", "参训", "专任教师", "教师总数", "全体教师", "教师", "老师"],
+        "教师培训完成率", "已完成规定学时培训的教师数", "应参训教师数"),
+    "quota": _PercentKind(
+        "quota_allocation_ratio", ["分配到初中", "分配到校", "分配名额", "分配了", "分配", "分到"],
+        ["招生计划总数", "招生计划", "计划总数", "总名额", "招生名额", "计划", "招生"],
+        "优质高中招生名额分配比例", "分配到初中的优质高中招生名额", "优质高中招生计划总数"),
+    "migrant": _PercentKind(
+        "migrant_children_public_ratio", ["公办学校", "公办", "民办", "就读", "在校"],
+        ["随迁子女总数", "符合条件", "随迁子女"],
+        "随迁子女在公办学校和政府购买服务的民办学校就读比例", "在公办学校和政府购买服务的民办学校就读的随迁子女数",
+        "符合条件的随迁子女总数"),
+    "social": _PercentKind(
+        "social_recognition", ["认可", "满意"], ["受访", "调查", "问卷", "参与", "总共", "共"],
+        "社会认可度", "认可的受访人数", "受访总人数"),
 }
 _VOCAB: dict[str, dict[str, list[str]]] = {
     "resource": {"students": _STUDENTS, **_RESOURCE_WORDS},
+    "cv": {"students": _STUDENTS, **_RESOURCE_WORDS},
     "check_rotation": {
         "eligible_teachers": ["符合交流轮岗条件", "符合交流条件", "符合条件", "应交流", "可交流"],
         "backbone_rotated": ["骨干"],
@@ -82,18 +162,25 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
         "classes": _CLASSES,
     },
     "check_school_size": {"students": [*_STUDENTS, "规模", "校额"]},
-    **{tool: {"part": part, "whole": whole} for tool, (_, part, whole) in _PERCENT_TOOLS.items()},
+    **{tool: {"part": pk.part_words, "whole": pk.whole_words} for tool, pk in _PERCENT_TOOLS.items()},
 }
 _TOOL_RULES = [
-    ("check_rotation", r"轮岗|交流"),
-    ("check_training_funds", r"培训经费|培训费"),
+    ("cv", r"差异系数|校际差异"),
+    ("training_hours", r"学时|培训完成率"),
+    ("check_rotation", r"轮岗|交流|骨干教师?的?(?:占比|比例|比率|占)[^，,。；;]*?(?:%|％|百分之)"),
+    ("check_training_funds",
+     r"培训经费|培训费|(?:公用经费|预算)[^。？?！!]*培训|培训[^。？?！!]*(?:公用经费|预算)"),
     ("check_admission_ratio", r"就近|划片"),
+    ("quota", r"名额"),
+    ("migrant", r"随迁"),
     ("check_special_ed_funding", r"特殊教育|特教"),
     ("check_small_school_funding", r"村小|教学点|小规模学校|核定公用经费"),
     ("check_music_art_rooms", r"专用教室|音乐教室|美术教室|音乐室|美术室"),
     ("consolidation", r"巩固率"),
+    ("disabled", r"残疾"),
     ("enrolment", r"入学率"),
     ("certified", r"持证"),
+    ("social", r"认可度|满意度|满意率"),
     ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数"),
     ("check_school_size", r"规模|校额"),
     ("resource", "|".join(w for words in _RESOURCE_WORDS.values() for w in words)),
@@ -103,6 +190,17 @@ _AREA_FIELDS = {"music_rooms": "music_room_areas", "art_rooms": "art_room_areas"
 _MONEY_OR_AREA = {"public_budget_yuan", "training_funds_yuan", "per_student_yuan", "total_yuan",
                   "teaching_area_m2", "sports_area_m2", "equipment_value_yuan",
                   "music_room_areas", "art_room_areas"}
+# Figures the rules themselves use, per kind of question and quantity (see _is_standard_figure).
+_STANDARD_FIGURES = {
+    "check_small_school_funding": {"students": ["small_school_funding_basis"]},
+    "check_special_ed_funding": {"per_student_yuan": ["special_ed_funding_per_student"]},
+    "class": {"class_sizes": ["class_size"]},
+    "check_school_size": {"students": ["school_size"]},
+    "check_music_art_rooms": {"music_room_areas": ["music_room_area"], "art_room_areas": ["art_room_area"]},
+}
+# Kinds whose only head count is the school's students: a bare "68人" is that.
+_HEADCOUNT_DEFAULT = {"check_small_school_funding": "students", "check_school_size": "students"}
+_HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
 _NAMES = {
     "students": "在校生数", "level": "学段（小学或初中）", "area": "学校所在区域（城区或镇区）",
     "kind": "学校类型（小学、初中或九年一贯制）",
@@ -112,7 +210,11 @@ _NAMES = {
     "nearby_admitted": "就近划片入学人数", "total_admitted": "招生总人数",
     "per_student_yuan": "生均公用经费", "total_yuan": "公用经费总额",
     "classes": "班级数", "class_sizes": "各班学生数", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
+    "school_students": "各校在校生数",
 }
+# Quantity names for a rate the user states directly ("巩固率93.5%").
+_RATE = "rate_percent"
+_ROTATION_RATE, _BACKBONE_RATE = "rotation_rate_percent", "backbone_rate_percent"
 
 
 @dataclass
@@ -168,7 +270,11 @@ def parse_numeric_question(text: str) -> CalcRequest:
     kind = _detect_tool(text)
     if kind is None:
         return CalcRequest(text, None)
-    quantities = _assign(text, _VOCAB[kind])
+    if kind == "cv":
+        quantities = _assign_lists(text, _VOCAB[kind])
+    else:
+        quantities = _assign(text, _VOCAB[kind], kind)
+        quantities.update(_reported_rates(text, kind))
     level = _detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
@@ -179,7 +285,8 @@ def run(request: CalcRequest) -> CalcResult:
     """Run the calculation the request names; the request must be complete."""
     if not request.complete:
         raise ValueError(request.missing_prompt() if request.tool else "这不是可以测算的数字问题")
-    check = calculator.OPERATIONS[request.tool](**request.args)
+    operation = _LOCAL_OPERATIONS.get(request.tool) or calculator.OPERATIONS[request.tool]
+    check = operation(**request.args)
     registry = default_registry()
     keys = list(check.keys)
     sources = [dict(src.to_dict(), indicator=key) for key in keys for src in registry.get(key).sources]
@@ -241,12 +348,28 @@ def _clause_bounds(text: str, position: int) -> tuple[int, int]:
     return start, min(ends, default=len(text))
 
 
-def _assign(text: str, vocab: dict[str, list[str]]) -> dict[str, Any]:
+def _numbers(text: str, spans, masks: tuple[re.Pattern, ...] = (_NUMBER_MASKS,)) -> list[NumberMention]:
+    """The user's plain numbers (no percentages), minus those inside keywords, masked phrases
+    and instructions about what to say."""
+    masked = text
+    for pattern in masks:
+        masked = _mask(pattern, masked)
+    found = []
+    for n in extract_numbers(masked):
+        if n.percent or any(s < n.end and n.start < e for s, e, _ in spans):
+            continue
+        start, end = _clause_bounds(text, n.start)
+        if _INSTRUCTION.search(text[start:end]):
+            continue
+        found.append(n)
+    return found
+
+
+def _assign(text: str, vocab: dict[str, list[str]], kind: str | None = None) -> dict[str, Any]:
     """Give each number the quantity it counts: a noun right after it ("850名学生") wins,
     else the nearest keyword before it in its clause ("学生850人"), else a later keyword."""
     spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
-    numbers = [n for n in extract_numbers(_mask(_NUMBER_MASKS, text))
-               if not n.percent and not any(s < n.end and n.start < e for s, e, _ in spans)]
+    numbers = _numbers(text, spans)
     found: dict[str, Any] = {}
     previous: tuple[NumberMention, str | None] | None = None
     for i, number in enumerate(numbers):
@@ -256,9 +379,11 @@ def _assign(text: str, vocab: dict[str, list[str]]) -> dict[str, Any]:
         if i + 1 < len(numbers) and numbers[i + 1].start < end:
             end = numbers[i + 1].start
         name = _field_for(text, number, spans, start, end, previous)
+        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]):
+            name = _HEADCOUNT_DEFAULT[kind]  # "只有68人": the only head count these questions have
         if name in _AREA_FIELDS and _AREA_UNIT.match(text[number.end:]):
             name = _AREA_FIELDS[name]
-        if name and _fits(name, number.value):
+        if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
             else:
@@ -287,20 +412,227 @@ def _fits(name: str, value: Decimal) -> bool:
     return name in _MONEY_OR_AREA or value == value.to_integral_value()
 
 
+def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str | None) -> bool:
+    """The rule's own figure quoted in a question about the rule ("不足100名学生的村小怎么核定",
+    "班额最多45人吗"), not a figure the user reports."""
+    keys = _STANDARD_FIGURES.get(kind or "", {}).get(name)
+    if not keys or _USER_MARKERS.search(text):
+        return False
+    start, end = _clause_bounds(text, number.start)
+    if not _ASKS_TARGET.search(text[start:end]):
+        return False
+    registry = default_registry()
+    figures = {Decimal(v) for key in keys for v in registry.get(key).values.values()}
+    figures |= {s.value for key in keys for s in registry.get(key).sources if s.value is not None}
+    return number.value in figures
+
+
+def _reported_rates(text: str, kind: str) -> dict[str, Decimal]:
+    """Rates the user states as percentages ("巩固率93.5%"), without the standard they ask about
+    ("达到5%了吗", "够10%吗", "要求95%以上")."""
+    if kind not in _RATE_KINDS:
+        return {}
+    found: dict[str, Decimal] = {}
+    mentions = extract_numbers(_mask(_NUMBER_MASKS, text))
+    previous_end = 0
+    for n in mentions:
+        if not n.percent:
+            previous_end = n.end
+            continue
+        start, end = _clause_bounds(text, n.start)
+        before = text[max(start, previous_end):n.start]
+        previous_end = n.end
+        if _INSTRUCTION.search(text[start:end]):
+            continue
+        if _ASKED_PERCENT_AFTER.match(text[n.end:]) or _ASKED_PERCENT_BEFORE.search(before):
+            continue
+        if n.value in _rate_targets(kind) and _ASKS_MEANING.search(text) and not _USER_MARKERS.search(text):
+            continue  # the standard's own figure in a question about the standard
+        if kind == "check_rotation":
+            name = _BACKBONE_RATE if "骨干" in before else _ROTATION_RATE
+        else:
+            name = _RATE
+        found.setdefault(name, n.value)
+    return found
+
+
+def _rate_targets(kind: str) -> set[Decimal]:
+    registry = default_registry()
+    keys = {"check_rotation": ["teacher_rotation_ratio", "backbone_rotation_ratio"],
+            "check_training_funds": ["training_funds_ratio"],
+            "check_admission_ratio": ["nearby_admission_ratio"]}.get(kind)
+    keys = keys or [_PERCENT_TOOLS[kind].key]
+    return {Decimal(v) for key in keys for v in registry.get(key).values.values()}
+
+
+def _assign_lists(text: str, vocab: dict[str, list[str]]) -> dict[str, Any]:
+    """Per-school lists for a 差异系数: "三所小学分别有500、700、800名学生，音体美教师分别是5、5、9人".
+
+    Numbers joined by 、/，/和 form one list, named by the noun right after its last number or
+    else the nearest keyword before its first; lists (or single numbers, school by school) that
+    name the same quantity are joined in order. Values given per hundred or per student
+    ("每百名学生音体美教师分别为1、0.71、1.13") are kept under the indicator's key."""
+    spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
+    numbers = _numbers(text, spans, (_NUMBER_MASKS, _SCHOOL_COUNT))
+    groups: list[list[NumberMention]] = []
+    for n in numbers:
+        if groups and _LIST_GAP.fullmatch(text[groups[-1][-1].end:n.start]):
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    fields = calculator.resource_inputs()
+    found: dict[str, Any] = {}
+    previous_end = 0
+    for group in groups:
+        first, last = group[0], group[-1]
+        if len(group) == 1 and _REPORTED_CV.search(text[_clause_bounds(text, first.start)[0]:first.start]):
+            limits = set(default_registry().get("resource_cv_limit").values.values())
+            asked = first.value in limits and _ASKS_MEANING.search(text) and not _USER_MARKERS.search(text)
+            if not asked and not _ASKED_PERCENT_AFTER.match(text[first.end:]):
+                found.setdefault("cv", first.value)
+            previous_end = last.end
+            continue
+        start = max(_clause_bounds(text, first.start)[0], previous_end)
+        end = _clause_bounds(text, last.start)[1]
+        name = None
+        for s, e, f in spans:
+            if last.end <= s < end and _CLASSIFIER.match(text[last.end:s]):
+                name = f
+                break
+        if name is None:
+            before = [(e, f) for s, e, f in spans if start <= s and e <= first.start]
+            name = max(before)[1] if before else None
+        previous_end = last.end
+        if name is None:
+            continue
+        values = [n.value for n in group]
+        lead = text[start:first.start]
+        if name in fields and re.search(r"每百名|生均|每名学生|每个学生", lead):
+            name = fields[name].key  # already the indicator value
+        elif not all(_fits(name, v) for v in values):
+            continue
+        found.setdefault(name, []).extend(values)
+    return found
+
+
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     def one(v: Any) -> Any:
         if isinstance(v, Decimal):
             return int(v) if v == v.to_integral_value() else str(v)
         if isinstance(v, list):
             return [one(x) for x in v]
+        if isinstance(v, dict):
+            return {k: one(x) for k, x in v.items()}
         return v
     return {k: one(v) for k, v in values.items()}
+
+
+# ---------- calculations the question layer adds on top of calculator.OPERATIONS ----------
+
+_STATUS = {True: "达标", False: "未达标", None: "测算结果"}
+_MET_SIGN = {">=": "≥", "<=": "≤", "<": "<", "=": "="}
+_FAIL_SIGN = {">=": "<", "<=": ">", "<": "≥", "=": "≠"}
+
+
+def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> calculator.Check:
+    """A rate the user states directly ("巩固率93.5%") against its "%" target; the user's own
+    figure is compared exactly and shown as given."""
+    ind = default_registry().get(key)
+    if ind.unit != "%":
+        raise ValueError(f"“{ind.name}”不是百分比指标")
+    rate = calculator.to_fraction(rate_percent, ind.name)
+    if rate < 0:
+        raise ValueError(f"{ind.name}不能为负数")
+    threshold = ind.threshold(level)
+    met = ind.passes(rate, level)
+    rate_text = calculator.plain(rate)
+    scope = f"（{level}）" if level else ""
+    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
+    gap = abs(Fraction(threshold) - rate)
+    steps = [
+        f"{ind.name}{scope}：按您给出的 {rate_text}% 计",
+        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}% {sign} {threshold}%，{_STATUS[met]}",
+    ]
+    text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
+    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": "%"}
+    if not met:
+        steps.append(f"相差 {threshold} − {rate_text} = {calculator.plain(gap)} 个百分点"
+                     if ind.comparison == ">=" else f"超出 {calculator.plain(gap)} 个百分点")
+        text += f"相差 {calculator.plain(gap)} 个百分点。"
+        numbers["gap_points"] = calculator.plain(gap)
+    inputs = {"key": key, "rate_percent": rate_text, **({"level": level} if level else {})}
+    return calculator.Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_STATUS[met]}**：{text}")
+
+
+def check_reported_rates(rates: list[dict[str, Any]]) -> calculator.Check:
+    """Several stated rates at once (交流轮岗比例 and 骨干教师占比), judged together."""
+    checks = [check_reported_rate(**r) for r in rates]
+    return checks[0] if len(checks) == 1 else _together("百分比指标", checks, {"rates": rates})
+
+
+def check_reported_cv(level: str, cv: Any) -> calculator.Check:
+    """A 差异系数 the user states directly, against the level's limit (小学0.50, 初中0.45)."""
+    ind = default_registry().get("resource_cv_limit")
+    if level not in calculator.LEVELS:
+        raise ValueError(f"学段应为{'或'.join(calculator.LEVELS)}，收到“{level}”")
+    value = calculator.to_fraction(cv, "差异系数")
+    if value < 0:
+        raise ValueError("差异系数不能为负数")
+    limit = ind.threshold(level)
+    met = ind.passes(value, level)
+    text_value = calculator.plain(value)
+    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
+    steps = (f"差异系数：按您给出的 {text_value} 计",
+             f"标准（{level}）：{ind.threshold_text(level)}；{text_value} {sign} {limit}，{_STATUS[met]}")
+    text = f"{level}校际差异系数为 {text_value}，标准{ind.threshold_text(level)}。"
+    return calculator.Check((ind.key,), ind.name, {"level": level, "cv": text_value},
+                            {"cv": text_value, "limit": str(limit)}, met, steps, f"**{_STATUS[met]}**：{text}")
+
+
+def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]]) -> calculator.Check:
+    """差异系数 from per-school indicator values the user already computed (每百名/生均)."""
+    rows = [(s["school"], s["students"], calculator.to_fraction(s["value"])) for s in schools]
+    return calculator.check_cv(level, indicator, rows)
+
+
+def county_variations(level: str, indicators: list[dict[str, Any]]) -> calculator.Check:
+    """差异系数 of several indicators over the same schools."""
+    checks = [
+        calculator.county_variation(level, spec["indicator"], spec["schools"]) if "amount" in spec["schools"][0]
+        else check_cv_values(level, spec["indicator"], spec["schools"])
+        for spec in indicators
+    ]
+    return checks[0] if len(checks) == 1 else _together(f"{level}校际差异系数", checks, {"level": level})
+
+
+def _together(title: str, checks: list[calculator.Check], inputs: dict[str, Any]) -> calculator.Check:
+    flags = [c.met for c in checks]
+    met = False if False in flags else None if None in flags else True
+    keys = tuple(dict.fromkeys(k for c in checks for k in c.keys))
+    steps = tuple(s for c in checks for s in (f"【{c.title}】", *c.steps))
+    text = " ".join(c.verdict.split("：", 1)[1] for c in checks)
+    numbers = {c.keys[0]: dict(c.numbers) for c in checks}
+    return calculator.Check(keys, title, inputs, numbers, met, steps, f"**{_STATUS[met]}**：{text}")
+
+
+_LOCAL_OPERATIONS = {
+    "check_reported_rate": check_reported_rate,
+    "check_reported_rates": check_reported_rates,
+    "check_cv_values": check_cv_values,
+    "check_reported_cv": check_reported_cv,
+    "county_variations": county_variations,
+}
 
 
 # ---------- one builder per kind of question: which tool, its arguments, what is missing ----------
 
 def _need(quantities: dict, names: list[str]) -> list[str]:
     return [_NAMES[n] for n in names if n not in quantities]
+
+
+def _reported(key: str, rate: Decimal, level: str | None = None) -> tuple[str, dict, list]:
+    args = {"key": key, "rate_percent": rate, **({"level": level} if level else {})}
+    return "check_reported_rate", args, []
 
 
 def _resource(text, q, level):
@@ -321,12 +653,59 @@ def _resource(text, q, level):
     return "check_resource_indicator", args, missing
 
 
+def _cv(text, q, level):
+    fields = calculator.resource_inputs()
+    missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
+    if "cv" in q and "students" not in q:
+        return "check_reported_cv", {"level": level, "cv": q["cv"]}, missing
+    students = q.get("students", [])
+    if not students:
+        missing.append(_NAMES["school_students"])
+    specs, named = [], []
+    for field_name, ind in fields.items():
+        counts, values = q.get(field_name), q.get(ind.key)
+        if counts is None and values is None:
+            if any(w in text for w in _RESOURCE_WORDS[field_name]):
+                named.append(ind.measure.input_name)
+            continue
+        given = counts if counts is not None else values
+        named.append(ind.measure.input_name)
+        if not students:
+            continue
+        if len(given) != len(students):
+            missing.append(f"与各校在校生数一一对应的各校{ind.measure.input_name}（两组数字个数不一致）")
+            continue
+        column = "amount" if counts is not None else "value"
+        schools = [{"school": f"学校{chr(ord('甲') + i) if i < 10 else i + 1}", "students": p, column: x}
+                   for i, (p, x) in enumerate(zip(students, given))]
+        specs.append({"indicator": ind.key, "schools": schools})
+    if not specs and students and not any("一一对应" in m for m in missing):
+        wanted = named[0] if named else "资源配置指标数据（如音体美专任教师数）"
+        missing.append(f"各校{wanted}")
+    if not students and not named:
+        missing.append("各校资源配置指标数据（如音体美专任教师数）")
+    if not specs:
+        return "county_variation", {"level": level, "indicator": None, "schools": []}, missing
+    if len(specs) == 1 and "amount" in specs[0]["schools"][0]:
+        return "county_variation", {"level": level, **specs[0]}, missing
+    if len(specs) == 1:
+        return "check_cv_values", {"level": level, **specs[0]}, missing
+    return "county_variations", {"level": level, "indicators": specs}, missing
+
+
 def _rotation(text, q, level):
-    args = {k: q.get(k) for k in ("eligible_teachers", "rotated_teachers", "backbone_rotated")}
-    return "check_rotation", args, _need(q, ["eligible_teachers", "rotated_teachers"])
+    if "eligible_teachers" in q and "rotated_teachers" in q or not ({_ROTATION_RATE, _BACKBONE_RATE} & set(q)):
+        args = {k: q.get(k) for k in ("eligible_teachers", "rotated_teachers", "backbone_rotated")}
+        return "check_rotation", args, _need(q, ["eligible_teachers", "rotated_teachers"])
+    rates = [{"key": key, "rate_percent": q[name]}
+             for name, key in ((_ROTATION_RATE, "teacher_rotation_ratio"), (_BACKBONE_RATE, "backbone_rotation_ratio"))
+             if name in q]
+    return "check_reported_rates", {"rates": rates}, []
 
 
 def _training(text, q, level):
+    if _RATE in q and "training_funds_yuan" not in q:
+        return _reported("training_funds_ratio", q[_RATE])
     args = {"public_budget_yuan": q.get("public_budget_yuan"), "training_funds_yuan": q.get("training_funds_yuan")}
     return "check_training_funds", args, _need(q, ["public_budget_yuan"])
 
@@ -334,6 +713,9 @@ def _training(text, q, level):
 def _admission(text, q, level):
     area = _detect_area(text)
     missing = [] if area else [_NAMES["area"]]
+    if _RATE in q and not ("nearby_admitted" in q and "total_admitted" in q):
+        tool, args, _ = _reported("nearby_admission_ratio", q[_RATE], area)
+        return tool, args, missing
     args = {"area": area, "nearby_admitted": q.get("nearby_admitted"), "total_admitted": q.get("total_admitted")}
     return "check_admission_ratio", args, missing + _need(q, ["nearby_admitted", "total_admitted"])
 
@@ -373,18 +755,25 @@ def _school_size(text, q, level):
 
 
 def _percent(kind):
-    key, _, _ = _PERCENT_TOOLS[kind]
-    part_name, whole_name = calculator.PERCENT_TARGETS[key]
+    pk = _PERCENT_TOOLS[kind]
 
     def build(text, q, level):
-        args = {"key": key, "part": q.get("part"), "whole": q.get("whole")}
-        missing = [name for field_name, name in (("part", part_name), ("whole", whole_name)) if field_name not in q]
+        if _RATE in q and not ("part" in q and "whole" in q):
+            return _reported(pk.key, q[_RATE])
+        args = {"key": pk.key, "part": q.get("part"), "whole": q.get("whole")}
+        if "part" not in q and "whole" not in q:
+            return "check_percentage_target", args, [f"{pk.rate_name}（或{pk.part_name}和{pk.whole_name}）"]
+        missing = [name for field_name, name in (("part", pk.part_name), ("whole", pk.whole_name)) if field_name not in q]
         return "check_percentage_target", args, missing
     return build
 
 
+# Kinds of question whose target is a percentage the user may state directly.
+_RATE_KINDS = {"check_rotation", "check_training_funds", "check_admission_ratio", *_PERCENT_TOOLS}
+
 _BUILDERS = {
     "resource": _resource,
+    "cv": _cv,
     "check_rotation": _rotation,
     "check_training_funds": _training,
     "check_admission_ratio": _admission,

@@ -34,11 +34,20 @@ CURRENT = "current"
 LOCK = ".lock"
 BATCH = 32
 MISSING_MESSAGE = "索引不存在或已损坏，请运行 make index"
+INDEX_FILES = ("docs.json", "chunks.json", "lexical.json", "vectors.npz")
 
 
 class IndexMissing(RuntimeError):
     def __init__(self, detail: str = ""):
         super().__init__(MISSING_MESSAGE + (f"（{detail}）" if detail else ""))
+
+
+class StoreUnavailable(IndexMissing):
+    """The Chroma server named by CHROMA_HOST does not answer: the index may be fine, the server is down.
+    A subclass of IndexMissing so callers that handle a missing index handle this too, with its own message."""
+
+    def __init__(self, detail: str):
+        RuntimeError.__init__(self, detail)
 
 
 class IndexBusy(RuntimeError):
@@ -105,15 +114,41 @@ def current_dir(index_dir: Path) -> Path | None:
 
 
 def read_manifest(version_dir: Path | None) -> dict | None:
-    try:
-        return json.loads((version_dir / "manifest.json").read_text(encoding="utf-8")) if version_dir else None
-    except (OSError, json.JSONDecodeError):
+    """The build's manifest, or None when it is missing, unreadable or not a manifest at all."""
+    if version_dir is None:
         return None
+    try:
+        data = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError: bad JSON and undecodable bytes alike
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), dict) or "collection" not in data:
+        return None
+    return data
+
+
+def _file_hashes(version_dir: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((version_dir / name).read_bytes()).hexdigest() for name in INDEX_FILES}
+
+
+def _intact(version_dir: Path, manifest: dict, settings: Settings) -> bool:
+    """Cheap check before trusting the unchanged fast path: a damaged build must be rebuilt by `make index`."""
+    try:
+        if manifest.get("index_files") != _file_hashes(version_dir):
+            return False
+    except OSError:
+        return False
+    if not settings.chroma_host:
+        return (version_dir / "chroma" / "chroma.sqlite3").is_file()
+    client = vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)  # down: ConnectionError
+    try:  # a server whose data was wiped or replaced needs a rebuild too
+        return client.get_collection(manifest["collection"]).count() == manifest["chunks"]
+    except Exception:
+        return False
 
 
 def _previous_vectors(version_dir: Path | None, embedding: str) -> dict[str, np.ndarray]:
     manifest = read_manifest(version_dir)
-    if not manifest or manifest["fingerprint"]["embedding"] != embedding:
+    if not manifest or manifest["fingerprint"].get("embedding") != embedding:
         return {}
     try:
         data = np.load(version_dir / "vectors.npz")
@@ -146,10 +181,12 @@ def build_index(settings: Settings, progress: bool = True, force: bool = False) 
         fingerprint = corpus_fingerprint(settings)
         previous = current_dir(index_dir)
         manifest = read_manifest(previous)
-        if not force and manifest and manifest["fingerprint"] == fingerprint:
+        if not force and manifest and manifest["fingerprint"] == fingerprint and _intact(previous, manifest, settings):
             return BuildReport("unchanged", manifest["documents"], manifest["chunks"],
                                problems=[LoadProblem(**p) for p in manifest["problems"]],
                                seconds=time.perf_counter() - started, path=str(previous))
+        if settings.chroma_host:  # fail before any work when the server is down
+            vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)
         docs, problems = load_corpus(settings.corpus_dir)
         if not docs:
             raise ValueError("文件目录中没有可索引的文件：" + "；".join(f"{p.path}：{p.message}" for p in problems))
@@ -178,6 +215,7 @@ def build_index(settings: Settings, progress: bool = True, force: bool = False) 
         _write_json(version_dir / "manifest.json", {
             "fingerprint": fingerprint, "collection": collection, "documents": len(docs), "chunks": len(chunks),
             "problems": [asdict(p) for p in problems], "built_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "index_files": _file_hashes(version_dir),
         })
         _swap_current(index_dir, version_dir)
         if settings.chroma_host:

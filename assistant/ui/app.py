@@ -1,0 +1,296 @@
+"""The gradio app: five tabs wired to library calls. `python app.py` / `make run` calls `main()`.
+
+Offline and closed by default: binds settings.host (127.0.0.1), never `share`, no analytics, no
+external fonts; a non-loopback address needs a login. Each tab's logic lives in the library
+(`Assistant`, `schools`, `calculator`, `briefing`); the helpers in this package only format.
+"""
+from __future__ import annotations
+
+import atexit
+import ipaddress
+import logging
+import signal
+import sys
+from functools import partial
+from pathlib import Path
+
+from assistant.settings import Settings, quiet_third_parties
+
+quiet_third_parties()  # before gradio is imported: it reads its analytics switch at import time
+
+import gradio as gr  # noqa: E402
+
+from assistant.answer import briefing  # noqa: E402
+from assistant.domain.indicators import default_registry  # noqa: E402
+from assistant.domain.units import unit_names  # noqa: E402
+from assistant.index.builder import IndexMissing  # noqa: E402
+from assistant.ui import calc_view, chat, docs_view, unit_view  # noqa: E402
+from assistant.ui.files import fresh_dir, output_root, remove_tree  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+TITLE = "政策助手"
+CHAT_CONCURRENCY = 4  # ask() is read-only over the loaded index; a few at once keeps latency flat
+CSS = """
+.doc-tree details { margin-left: 1em; }
+.doc-tree summary { cursor: pointer; padding: 2px 0; }
+.doc-tree .section-text { white-space: pre-wrap; margin: 4px 0 8px 1em; padding: 6px 8px;
+  border-left: 3px solid #90a4ae; background: rgba(144, 164, 174, 0.08); }
+.doc-tree .doc-meta { color: #607d8b; margin: 2px 0 6px 1em; }
+.summary-label { color: #b26a00; font-weight: 600; }
+"""
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+# ---------------------------------------------------------------- security
+
+def is_loopback(host: str) -> bool:
+    """Only addresses that cannot be reached from another machine (names are not resolved)."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def launch_problem(settings: Settings) -> str | None:
+    """Why the app must not start with these settings, or None."""
+    user, password = bool(settings.auth_user), bool(settings.auth_password)
+    if user != password:
+        return "登录设置不完整：ASSISTANT_AUTH_USER 和 ASSISTANT_AUTH_PASSWORD 须同时设置。"
+    if not is_loopback(settings.host) and not user:
+        return (f"拒绝启动：监听地址 {settings.host} 可从其他计算机访问，必须同时设置环境变量 "
+                "ASSISTANT_AUTH_USER 和 ASSISTANT_AUTH_PASSWORD 启用登录；仅本机使用请设 ASSISTANT_HOST=127.0.0.1。")
+    return None
+
+
+def launch_options(settings: Settings) -> dict:
+    auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": False,
+        "auth": auth,
+        "auth_message": "请输入政策助手的用户名和密码。" if auth else None,
+        "max_file_size": settings.max_upload_mb * 1024 * 1024,  # gradio rejects bigger uploads itself
+        "show_error": False,
+        "ssr_mode": False,
+        "pwa": False,
+        "mcp_server": False,
+        "enable_monitoring": False,
+        "inbrowser": False,
+        "footer_links": ["api", "settings"],  # not the link to gradio.app
+        "theme": gr.themes.Default(),  # bundled local fonts only
+        "css": CSS,
+    }
+
+
+# ---------------------------------------------------------------- tabs
+
+def _chat_tab(assistant) -> None:
+    chatbot = gr.Chatbot(label="对话", height=560, elem_id="chatbot", feedback_options=None,
+                         buttons=["copy"], placeholder="请在下方输入问题，或点击示例问题。")
+    asked = gr.State([])  # earlier questions, raw, for follow-ups such as “那交通运输局呢？”
+    with gr.Row():
+        box = gr.Textbox(show_label=False, placeholder="请输入问题，例如：市财政局负责什么？", scale=8,
+                         max_lines=4, elem_id="question", autofocus=True)
+        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+    clear = gr.Button("清空对话", size="sm")
+    with gr.Row():
+        for group, questions in chat.EXAMPLES.items():
+            with gr.Column(min_width=240):
+                gr.Examples(examples=[[q] for q in questions], inputs=[box], label=group)
+    respond = partial(chat.respond, assistant)
+    for event in (box.submit, send.click):
+        event(respond, [box, chatbot, asked], [box, chatbot, asked], concurrency_limit=CHAT_CONCURRENCY,
+              concurrency_id="ask", api_visibility="private")
+    clear.click(lambda: ([], []), None, [chatbot, asked], api_visibility="private")
+    chatbot.clear(lambda: [], None, asked, api_visibility="private")  # the chatbot's own bin button
+
+
+def _unit_tab(assistant, out_root: Path) -> None:
+    names = unit_names()
+    gr.Markdown("选择您所在的单位，查看方案附件中本单位的职责（原文逐句）、方案正文中提到本单位的条款，以及本单位在工作专班中的成员。")
+    pick = gr.Dropdown(choices=names, value=None, label="我的单位", elem_id="unit-pick")
+    heading = gr.Markdown()
+    duties = gr.CheckboxGroup(choices=[], label="本单位职责（原文）", elem_id="unit-duties", visible=False)
+    details = gr.Markdown(elem_id="unit-details")
+    download = gr.File(label="下载职责清单（Markdown）", visible=False, elem_id="unit-sheet")
+
+    def show(unit: str):
+        view = unit_view.unit_view(assistant, unit)
+        if view is None:
+            hidden = gr.update(visible=False, value=None)
+            return unit_view.NOT_FOUND if unit else "", gr.update(choices=[], value=[], visible=False), "", hidden
+        path = unit_view.write_sheet(view, unit, out_root)
+        return (view.heading, gr.update(choices=view.duties, value=[], visible=True), view.details,
+                gr.update(value=str(path), visible=True))
+
+    pick.change(show, [pick], [heading, duties, details, download], api_visibility="private")
+
+
+def _calc_tab(settings: Settings, out_root: Path) -> None:
+    mb = settings.max_upload_mb
+    gr.Markdown("### 学校资源配置测算\n" + calc_view.columns_help())
+    # No `file_types` here: gradio would reject other types with an English toast; our handler says
+    # it in Chinese (and deletes the file). The size cap stays in gradio too (launch max_file_size),
+    # so an oversized upload is refused before it is stored.
+    upload = gr.File(label=f"上传学校数据表（CSV 或 XLSX，不超过 {mb} MB）", type="filepath", elem_id="upload")
+    table = gr.Dataframe(value=calc_view.sample_frame(), headers=calc_view.HEADERS, interactive=True,
+                         label="学校数据（已填入示例数据，可直接编辑；上传文件后显示文件内容）", elem_id="school-table")
+    run = gr.Button("按上表数据测算", variant="primary", elem_id="run-table")
+    status = gr.Markdown(elem_id="calc-status")
+    results = gr.Markdown(elem_id="calc-results")
+    chart = gr.Plot(label="各校指标与标准值", elem_id="calc-chart", format="png")
+    with gr.Row():
+        csv_out = gr.File(label="下载报告（CSV）", elem_id="report-csv")
+        xlsx_out = gr.File(label="下载报告（XLSX）", elem_id="report-xlsx")
+
+    def outputs(result: calc_view.TableResult, frame=gr.skip()):
+        return (result.status, result.markdown, result.figure, _path(result.csv_path), _path(result.xlsx_path), frame)
+
+    def from_upload(path):
+        result = calc_view.evaluate_upload(path, mb, out_root)
+        frame = calc_view.rows_to_frame(result.rows) if result.ok else gr.skip()
+        return *outputs(result, frame), None  # the upload itself is already deleted
+
+    def from_table(frame):
+        return outputs(calc_view.evaluate_frame(frame, out_root))
+
+    shown = [status, results, chart, csv_out, xlsx_out, table]
+    upload.upload(from_upload, [upload], [*shown, upload], api_visibility="private")
+    run.click(from_table, [table], shown, api_visibility="private")
+    _target_forms()
+
+
+def _path(path: Path | None) -> str | None:
+    return str(path) if path else None
+
+
+def _target_forms() -> None:
+    gr.Markdown("### 方案目标测算")
+    with gr.Row():
+        with gr.Column():
+            gr.Markdown("**教师交流轮岗**")
+            eligible = gr.Number(label="符合交流轮岗条件教师总数", precision=0, value=None)
+            rotated = gr.Number(label="交流轮岗教师数", precision=0, value=None)
+            backbone = gr.Number(label="其中骨干教师数（可不填）", precision=0, value=None)
+            go = gr.Button("测算")
+            out = gr.Markdown()
+            go.click(calc_view.rotation_form, [eligible, rotated, backbone], out, api_visibility="private")
+        with gr.Column():
+            gr.Markdown("**教师培训经费**")
+            budget = gr.Number(label="年度公用经费预算总额（元）", value=None)
+            funds = gr.Number(label="教师培训经费（元，可不填：不填则计算至少应安排多少）", value=None)
+            go = gr.Button("测算")
+            out = gr.Markdown()
+            go.click(calc_view.training_form, [budget, funds], out, api_visibility="private")
+        with gr.Column():
+            gr.Markdown("**就近划片入学比例**")
+            area = gr.Radio(choices=["城区", "镇区"], value="城区", label="学校所在区域")
+            nearby = gr.Number(label="就近划片入学人数", precision=0, value=None)
+            total = gr.Number(label="招生总人数", precision=0, value=None)
+            go = gr.Button("测算")
+            out = gr.Markdown()
+            go.click(calc_view.admission_form, [area, nearby, total], out, api_visibility="private")
+
+
+def _docs_tab(assistant, registry) -> None:
+    with gr.Row():
+        with gr.Column(scale=1):
+            gr.Markdown("### 文件目录\n点击标题展开，阅读该部分原文。")
+            gr.HTML(docs_view.tree_html(briefing.document_tree(assistant.index)), elem_id="doc-tree")
+        with gr.Column(scale=1):
+            gr.Markdown("### 全文检索")
+            with gr.Row():
+                query = gr.Textbox(show_label=False, placeholder="输入词语，例如：交流轮岗", scale=4, elem_id="doc-query")
+                go = gr.Button("搜索", scale=1, elem_id="doc-search")
+            hits = gr.Markdown(elem_id="doc-hits")
+            search = partial(docs_view.search_markdown, assistant)
+            for event in (query.submit, go.click):
+                event(search, [query], hits, api_visibility="private")
+    with gr.Accordion("指标登记表：各项指标的目标值与出处", open=False, elem_id="indicators"):
+        gr.Markdown(docs_view.indicators_markdown(briefing.indicator_rows(registry)))
+
+
+def _intro_tab(assistant, registry, out_root: Path) -> None:
+    brief = briefing.build_briefing(assistant.index, registry)
+    if brief is None:
+        gr.Markdown("索引中没有找到带文号的正式文件，无法生成入门简介。")
+        return
+    text = briefing.briefing_markdown(brief)
+    gr.Markdown(text, elem_id="briefing")
+    path = fresh_dir(out_root) / "新成员入门简介.md"
+    path.write_text(text, encoding="utf-8")
+    gr.DownloadButton("下载入门简介（Markdown）", value=str(path), elem_id="briefing-download")
+
+
+# ---------------------------------------------------------------- app
+
+def build_app(assistant) -> gr.Blocks:
+    registry = default_registry()
+    out_root = output_root()
+    atexit.register(remove_tree, out_root)
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
+        gr.Markdown(f"# {TITLE}\n只依据已收录的政策文件作答，引文均为原文逐字摘录。")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                _chat_tab(assistant)
+            with gr.Tab("我的单位", id="unit"):
+                _unit_tab(assistant, out_root)
+            with gr.Tab("指标测算", id="calc"):
+                _calc_tab(assistant.settings, out_root)
+            with gr.Tab("文件", id="docs"):
+                _docs_tab(assistant, registry)
+            with gr.Tab("新成员入门", id="intro"):
+                _intro_tab(assistant, registry, out_root)
+
+        def ask(question: str, history: list[str] | None = None) -> dict:
+            return chat.ask_api(assistant, question, history)
+
+        gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask")
+    return app
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    quiet_third_parties()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"设置有误：{exc}", file=sys.stderr)
+        return 2
+    problem = launch_problem(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from assistant.answer.service import Assistant
+
+    try:
+        assistant = Assistant.from_settings(settings)
+    except IndexMissing as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=2)
+    try:
+        # quiet: gradio's banner suggests share=True, which this app never uses
+        app.launch(**launch_options(settings), quiet=True, prevent_thread_lock=True)
+    except OSError as exc:  # e.g. the port is taken
+        print(f"无法在 {settings.host}:{settings.port} 启动（端口可能已被占用，可用 ASSISTANT_PORT 换一个）：{exc}", file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl+C, so exit handlers clean up
+    login = "（需登录）" if settings.auth_user else ""
+    print(f"政策助手已启动：http://{settings.host}:{settings.port}/{login}  按 Ctrl+C 停止", flush=True)
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,342 @@
+"""The functions behind each tab of the web app, against the real index (no browser)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.domain.indicators import SUMMARY_LABEL
+from assistant.domain.units import unit_names
+from assistant.settings import REPO_ROOT, Settings
+from assistant.ui import app as ui_app
+from assistant.ui import calc_view, chat, docs_view, files, unit_view
+from assistant.ui.text import blockquote, inert, safe_markdown
+
+SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def upload_dir(tmp_path, monkeypatch) -> Path:
+    """gradio's upload folder, redirected to a temp dir (gradio reads GRADIO_TEMP_DIR on each call)."""
+    folder = tmp_path / "gradio-uploads"
+    folder.mkdir()
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(folder))
+    return folder
+
+
+def uploaded(upload_dir: Path, name: str, data: bytes) -> Path:
+    """A file where gradio would put an upload: <upload folder>/<hash>/<original name>."""
+    target = upload_dir / "0123abcd" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+# ---------------------------------------------------------------- inert text
+
+def test_user_text_cannot_become_markup():
+    for text in (SCRIPT, "<img src=x onerror=alert(1)>", "![x](http://example.com/x.png)", "[a](javascript:alert(1))"):
+        out = inert(text)
+        assert "<" not in out and ">" not in out
+        assert "](" not in out and "![" not in out
+    assert inert("a*b*_c_") == r"a\*b\*\_c\_"
+    assert safe_markdown("**粗体** <b>x</b>") == "**粗体** &lt;b&gt;x&lt;/b&gt;"
+    assert blockquote("第一行\n\n第二行") == "> 第一行\n>\n> 第二行"
+
+
+# ---------------------------------------------------------------- 问答
+
+def test_chat_answer_has_collapsible_verbatim_sources(assistant, index):
+    box, messages, asked = chat.respond(assistant, "市财政局负责什么？", [], [])
+    assert box == "" and asked == ["市财政局负责什么？"]
+    assert messages[0] == {"role": "user", "content": "市财政局负责什么？"}
+    body = messages[1]["content"]
+    assert "**来源**" not in body  # the source list moved into the collapsible messages
+    sources = [m for m in messages if m.get("metadata", {}).get("title", "").startswith("来源[")]
+    assert sources and all(m["metadata"]["status"] == "done" for m in sources)
+    first = sources[0]
+    assert first["metadata"]["title"] == "来源[1] 附件 二（九）市财政局"
+    assert "经费保障机制" in first["content"]
+
+
+def test_follow_up_uses_the_earlier_questions(assistant):
+    _, messages, asked = chat.respond(assistant, "市财政局负责什么？", [], [])
+    _, messages, asked = chat.respond(assistant, "那交通运输局呢？", messages, asked)
+    assert asked == ["市财政局负责什么？", "那交通运输局呢？"]
+    titles = [m["metadata"]["title"] for m in messages if m.get("metadata")]
+    assert any("市交通运输局" in t for t in titles)
+
+
+def test_script_in_a_question_is_shown_as_text(assistant):
+    _, messages, _ = chat.respond(assistant, SCRIPT, [], [])
+    assert all("<script" not in m["content"] for m in messages)
+    assert "&lt;script&gt;" in messages[0]["content"]
+
+
+def test_empty_question_adds_nothing(assistant):
+    assert chat.respond(assistant, "   ", [], ["先前的问题"]) == ("", [], ["先前的问题"])
+
+
+def test_calculation_shows_its_steps(assistant):
+    _, messages, _ = chat.respond(assistant, "我们小学有学生850人，音体美专任教师7人，达标吗？", [], [])
+    steps = [m for m in messages if m.get("metadata", {}).get("title", "").startswith("计算步骤")]
+    assert steps, messages
+    assert "7 ÷ 850" in steps[0]["content"]
+    summaries = [m for m in messages if SUMMARY_LABEL in m["content"] and m.get("metadata")]
+    assert all(m["metadata"]["title"].startswith("来源[") for m in summaries)
+
+
+def test_a_failing_ask_shows_a_sentence_not_a_traceback():
+    class Broken:
+        def ask(self, question, history=None):
+            raise RuntimeError("boom")
+
+    _, messages, asked = chat.respond(Broken(), "市财政局负责什么？", [], [])
+    assert messages[-1]["content"] == chat.ERROR_MESSAGE
+    assert asked == ["市财政局负责什么？"]
+
+
+def test_ask_api_returns_the_answer_as_json(assistant):
+    data = chat.ask_api(assistant, "那交通运输局呢？", ["市财政局负责什么？"])
+    assert data["intent"] and any("市交通运输局" in c["label"] for c in data["citations"])
+
+
+# ---------------------------------------------------------------- 我的单位
+
+@pytest.mark.parametrize("unit", unit_names())
+def test_every_unit_has_a_view(assistant, index, unit):
+    view = unit_view.unit_view(assistant, unit)
+    assert view is not None and view.duties
+    text = index.docs["qufu-2024-17-plan"].text
+    assert all(d in text for d in view.duties)
+    assert view.sheet.startswith(f"# {unit}")
+
+
+def test_police_view_and_duty_sheet_download(assistant, tmp_path):
+    view = unit_view.unit_view(assistant, "市公安局")
+    assert any("平安校园" in d for d in view.duties)
+    assert "曾宪芳" in view.details
+    path = unit_view.write_sheet(view, "市公安局", tmp_path)
+    assert path.parent.parent == tmp_path and path.name == "市公安局职责清单.md"
+    assert path.read_text(encoding="utf-8") == view.sheet
+    assert unit_view.unit_view(assistant, "") is None
+    assert unit_view.unit_view(assistant, "不存在的单位") is None
+    assert "/" not in unit_view.sheet_filename("../etc/passwd")
+
+
+# ---------------------------------------------------------------- 指标测算
+
+def test_sample_csv_gives_table_chart_cv_and_reports(tmp_path):
+    result = calc_view.evaluate_bytes(SAMPLE.read_bytes(), "sample_schools.csv", tmp_path)
+    assert result.ok, result.status
+    md = result.markdown
+    assert "示例小学A（虚构）" in md and "✅" in md and "❌" in md
+    assert "差异系数" in md and "≤0.50" in md and "≤0.45" in md
+    assert "至少6项达标" in md and "85%" in md
+    assert len([ax for ax in result.figure.axes if ax.has_data()]) == 7
+    assert result.csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8
+    assert result.xlsx_path.stat().st_size > 0
+
+
+def test_edited_table_uses_the_same_validation(tmp_path):
+    frame = calc_view.sample_frame()
+    assert list(frame.columns) == calc_view.HEADERS and len(frame) == 9
+    same = calc_view.evaluate_frame(frame, tmp_path)
+    from_file = calc_view.evaluate_bytes(SAMPLE.read_bytes(), "sample_schools.csv", tmp_path)
+    assert same.markdown == from_file.markdown
+    frame.loc[1, "学段"] = "高中"
+    bad = calc_view.evaluate_frame(frame, tmp_path)
+    assert not bad.ok and bad.status.startswith("❌") and "第3行" in bad.status and "学段" in bad.status
+    frame.loc[1, "学段"] = None
+    assert "为空" in calc_view.evaluate_frame(frame, tmp_path).status
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("empty.csv", b"", "文件为空"),
+    ("scan.csv", b"%PDF-1.4 binary", "不是 CSV 或 XLSX"),
+    ("broken.xlsx", b"PK\x03\x04 not really a zip", "不是有效的 XLSX"),
+    ("headers.csv", "学校名称,学段\n甲,小学\n".encode(), "缺少必需的列"),
+])
+def test_bad_files_give_a_readable_message(tmp_path, name, data, words):
+    result = calc_view.evaluate_bytes(data, name, tmp_path)
+    assert not result.ok and result.status.startswith("❌") and words in result.status
+    assert result.figure is None and result.csv_path is None
+
+
+def test_upload_is_read_then_removed(tmp_path, upload_dir):
+    path = uploaded(upload_dir, "schools.csv", SAMPLE.read_bytes())
+    result = calc_view.evaluate_upload(str(path), 5, tmp_path)
+    assert result.ok and len(result.rows) == 9
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_upload_type_and_size_are_enforced(tmp_path, upload_dir):
+    wrong = uploaded(upload_dir, "schools.pdf", b"%PDF-1.4")
+    result = calc_view.evaluate_upload(str(wrong), 5, tmp_path)
+    assert not result.ok and "类型不支持" in result.status and not wrong.exists()
+    big = uploaded(upload_dir, "big.csv", b"0" * (1024 * 1024 + 1))
+    result = calc_view.evaluate_upload(str(big), 1, tmp_path)
+    assert not result.ok and "上限为 1 MB" in result.status and not big.exists()
+    assert "请先选择" in calc_view.evaluate_upload(None, 5, tmp_path).status
+
+
+def test_a_path_outside_the_upload_folder_is_never_read(tmp_path, upload_dir):
+    outside = tmp_path / "secret.csv"
+    outside.write_bytes(SAMPLE.read_bytes())
+    result = calc_view.evaluate_upload(str(outside), 5, tmp_path)
+    assert not result.ok and "只能读取" in result.status
+    assert outside.exists()  # neither read nor deleted
+    sneaky = upload_dir / ".." / "secret.csv"
+    assert not files.in_upload_folder(sneaky)
+
+
+def test_target_forms():
+    rotation = calc_view.rotation_form(200, 15, 2)
+    assert "未达标" in rotation and "计算过程" in rotation and "10%" in rotation
+    assert "标准依据" in rotation
+    assert "达标" in calc_view.rotation_form(200, 20, 4)
+    training = calc_view.training_form(1_000_000, None)
+    assert "50000" in training and "至少" in training
+    assert "达标" in calc_view.training_form(1_000_000, 60_000)
+    admission = calc_view.admission_form("镇区", 95, 100)
+    assert "达标" in admission and "95%" in admission
+    assert "未达标" in calc_view.admission_form("城区", 95, 100)
+
+
+def test_target_forms_explain_bad_input():
+    assert calc_view.rotation_form(None, 5).startswith("❌")
+    assert "骨干教师数不能多于" in calc_view.rotation_form(100, 10, 20)
+    assert calc_view.training_form(None).startswith("❌")
+    assert calc_view.admission_form("郊区", 1, 2).startswith("❌")
+    assert calc_view.admission_form("城区", 5, 0).startswith("❌")
+
+
+# ---------------------------------------------------------------- 文件
+
+def test_tree_html_escapes_everything(index):
+    from assistant.answer.briefing import DocTree, TreeNode
+    from assistant.models import Chunk, SourceDocument
+
+    doc = SourceDocument("d", SCRIPT, SCRIPT, "p", "h", kind="summary")
+    chunk = Chunk("d:0", "d", SCRIPT, (SCRIPT,), SCRIPT, SCRIPT, 0, len(SCRIPT))
+    html = docs_view.tree_html([DocTree(doc, [TreeNode(SCRIPT, (SCRIPT,), [chunk])])])
+    assert "<script" not in html and SUMMARY_LABEL in html
+
+
+def test_tree_html_shows_the_corpus(index):
+    from assistant.answer.briefing import document_tree
+
+    html = docs_view.tree_html(document_tree(index))
+    assert "二、主要任务" in html and "（九）市财政局" in html and "经费保障机制" in html
+
+
+def test_search_uses_the_hybrid_retriever(assistant):
+    text = docs_view.search_markdown(assistant, "交流轮岗", 5)
+    assert "二（二）1" in text and "相关度" in text
+    assert docs_view.search_markdown(assistant, "  ") == docs_view.NO_QUERY
+    assert "<script" not in docs_view.search_markdown(assistant, SCRIPT)
+
+
+def test_indicator_list_carries_the_summary_label():
+    from assistant.answer.briefing import indicator_rows
+    from assistant.domain.indicators import default_registry
+
+    text = docs_view.indicators_markdown(indicator_rows(default_registry()))
+    assert f"（{SUMMARY_LABEL}）" in text and "（原文）" in text
+
+
+# ---------------------------------------------------------------- security and start-up
+
+@pytest.mark.parametrize("host,loopback", [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True), ("127.0.0.2", True),
+    ("0.0.0.0", False), ("192.168.1.5", False), ("example.org", False), ("", False),
+])
+def test_is_loopback(host, loopback):
+    assert ui_app.is_loopback(host) is loopback
+
+
+def test_launch_rules():
+    assert ui_app.launch_problem(Settings()) is None
+    open_to_all = Settings(host="0.0.0.0")
+    assert "ASSISTANT_AUTH_USER" in ui_app.launch_problem(open_to_all)
+    assert ui_app.launch_problem(open_to_all.with_(auth_user="u", auth_password="p")) is None
+    assert "同时设置" in ui_app.launch_problem(Settings(auth_user="u"))
+    options = ui_app.launch_options(open_to_all.with_(auth_user="u", auth_password="p", max_upload_mb=3))
+    assert options["share"] is False and options["auth"] == ("u", "p") and options["server_name"] == "0.0.0.0"
+    assert options["max_file_size"] == 3 * 1024 * 1024
+    assert ui_app.launch_options(Settings())["auth"] is None
+
+
+def test_main_refuses_an_open_address_without_login(monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_HOST", "0.0.0.0")
+    monkeypatch.delenv("ASSISTANT_AUTH_USER", raising=False)
+    monkeypatch.delenv("ASSISTANT_AUTH_PASSWORD", raising=False)
+    assert ui_app.main() == 2
+    assert "拒绝启动" in capsys.readouterr().err
+
+
+def test_main_reports_a_missing_index(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("ASSISTANT_HOST", "127.0.0.1")
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "none"))
+    assert ui_app.main() == 1
+    err = capsys.readouterr().err
+    assert "索引不存在或已损坏，请运行 make index" in err and "Traceback" not in err
+
+
+def test_app_serves_the_ask_api(assistant):
+    """build_app in-process: five tabs, and /ask answers through gradio's own client."""
+    from gradio_client import Client
+
+    from assistant.ui.screenshots import free_port
+
+    app = ui_app.build_app(assistant)
+    labels = [b.label for b in app.blocks.values() if type(b).__name__ == "Tab"]
+    assert labels == ["问答", "我的单位", "指标测算", "文件", "新成员入门"]
+    port = free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                       share=False, ssr_mode=False)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        data = client.predict("市财政局负责什么？", [], api_name="/ask")
+        assert any("经费保障机制" in c["quote"] for c in data["citations"])
+    finally:
+        app.close()
+    assert os.environ.get("GRADIO_ANALYTICS_ENABLED") == "False"
+
+
+@pytest.mark.slow
+def test_login_is_required_when_configured(built_settings):
+    """The real app in a subprocess with a login: nothing is served before it."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from assistant.ui.screenshots import serve
+
+    env = {"ASSISTANT_INDEX_DIR": str(built_settings.index_dir), "ASSISTANT_AUTH_USER": "staff",
+           "ASSISTANT_AUTH_PASSWORD": "s3cret"}
+    with serve(env) as url:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "config", timeout=10)
+        assert refused.value.code == 401
+
+        def login(password: str) -> int:
+            data = urllib.parse.urlencode({"username": "staff", "password": password}).encode()
+            try:
+                return urllib.request.urlopen(url + "login", data=data, timeout=10).status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert login("wrong") == 400
+        assert login("s3cret") == 200
+
+
+def test_download_folders_are_fresh_and_old_ones_pruned(tmp_path):
+    first = files.fresh_dir(tmp_path)
+    second = files.fresh_dir(tmp_path)
+    assert first != second and first.parent == tmp_path
+    os.utime(first, (0, 0))  # pretend it is old
+    files.fresh_dir(tmp_path)
+    assert not first.exists() and second.exists()
