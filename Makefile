@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (never a Playwright browser download).
+# Debian's Chromium for the browser tests (never a Playwright browser download), and the CJK and
+# emoji fonts the charts and screenshots need (without them Chinese and ✅/❌ draw as boxes).
+BROWSER_PKGS := chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
 browser:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; }
 
 index: setup
 	$(VENV)/bin/assistant index

@@ -16,24 +16,15 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, cast=int):
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return cast(raw)
     except ValueError as exc:
-        raise ValueError(f"环境变量 {name} 应为整数，当前为“{raw}”") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"环境变量 {name} 应为数字，当前为“{raw}”") from exc
+        kind = "整数" if cast is int else "数字"
+        raise ValueError(f"环境变量 {name} 应为{kind}，当前为“{raw}”") from exc
 
 
 @dataclass(frozen=True)
@@ -66,21 +57,21 @@ class Settings:
             corpus_dir=Path(_env("ASSISTANT_CORPUS_DIR", str(cls.corpus_dir))),
             index_dir=Path(_env("ASSISTANT_INDEX_DIR", str(cls.index_dir))),
             embedding_backend=_env("ASSISTANT_EMBEDDING", cls.embedding_backend),
-            top_k=_env_int("ASSISTANT_TOP_K", cls.top_k),
+            top_k=_env_number("ASSISTANT_TOP_K", cls.top_k),
             host=_env("ASSISTANT_HOST", cls.host),
-            port=_env_int("ASSISTANT_PORT", cls.port),
+            port=_env_number("ASSISTANT_PORT", cls.port),
             auth_user=_env("ASSISTANT_AUTH_USER", ""),
             auth_password=_env("ASSISTANT_AUTH_PASSWORD", ""),
             chroma_host=_env("CHROMA_HOST", ""),
-            chroma_port=_env_int("CHROMA_PORT", cls.chroma_port),
+            chroma_port=_env_number("CHROMA_PORT", cls.chroma_port),
             llm_backend=_env("ASSISTANT_LLM", cls.llm_backend),
             llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),
             llm_api_key=_env("ASSISTANT_LLM_API_KEY", ""),
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_gguf_path=_env("ASSISTANT_LLM_GGUF", ""),
-            llm_timeout_s=_env_float("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s),
-            max_question_chars=_env_int("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
-            max_upload_mb=_env_int("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb),
+            llm_timeout_s=_env_number("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s, float),
+            max_question_chars=_env_number("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
+            max_upload_mb=_env_number("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb),
         )
 
     def with_(self, **changes) -> "Settings":
