@@ -257,6 +257,11 @@ def indicator_citations(index: LoadedIndex, ind: Indicator) -> list[Citation]:
     return out
 
 
+def indicator_words(ind: Indicator) -> str:
+    """Everything that names an indicator: its name, aliases and the clauses it quotes."""
+    return " ".join([ind.name, *ind.aliases, *(src.quote for src in ind.sources)])
+
+
 def clause_siblings(index: LoadedIndex, key: str) -> list[str]:
     """The indicator and every other indicator whose verbatim source sits in the same clause."""
     registry = default_registry()
@@ -286,7 +291,11 @@ def target_line(ind: Indicator, level: str) -> str:
 def compose_target(index: LoadedIndex, question: str, keys: list[str], level: str, hits: list[ScoredChunk]) -> Draft | None:
     registry = default_registry()
     if not keys:
-        keys = [h.chunk.indicator for h in hits[:3] if h.chunk.kind == "indicator"][:1]
+        topic = topic_tokens(question)
+        keys = [
+            h.chunk.indicator for h in hits[:3]
+            if h.chunk.kind == "indicator" and overlap(topic, indicator_words(registry.get(h.chunk.indicator))) >= 0.5
+        ][:1]
     if not keys:
         return None
     if re.search(r"哪些指标|什么指标|量化指标|几项指标|指标有哪些", question):
@@ -323,6 +332,8 @@ def compose_roster(index: LoadedIndex, question: str, units: list[str]) -> Draft
         picked = [c for c in members if c.unit in units]
     if "副组长" in question:
         picked += [c for c in members if c.role == "副组长"]
+    elif re.search(r"哪几位|哪些|几位|都有谁|领导班子|市领导", question):
+        picked += [c for c in members if c.role in ("组长", "副组长")]
     elif re.search(r"组长|牵头|领导|负责人|谁管|挂帅", question):
         picked += [c for c in members if c.role == "组长"]
     if re.search(r"办公室|主任|日常", question):
@@ -374,13 +385,60 @@ def _heading_citations(index: LoadedIndex, prefix: str) -> list[Citation]:
     return out
 
 
+def _heading_citation(index: LoadedIndex, chunk: Chunk, depth: int) -> Citation | None:
+    """The verbatim heading at `depth` of a chunk's path (bare headings belong to no chunk)."""
+    doc = index.docs[chunk.doc_id]
+    heading = chunk.section_path[depth]
+    start = doc.text.rfind(heading, 0, chunk.start + len(heading))
+    if start < 0:
+        return None
+    return Citation(chunk.doc_id, chunk.doc_title, "".join(p.split("、")[0] if i == 0 else p[: p.find("）") + 1]
+                                                           for i, p in enumerate(chunk.section_path[: depth + 1])),
+                    list(chunk.section_path[: depth + 1]), heading, start, start + len(heading), doc.verbatim)
+
+
+def _level1_citations(index: LoadedIndex, doc_id: str) -> list[Citation]:
+    out, seen = [], set()
+    for chunk in index.chunks:
+        if chunk.doc_id == doc_id and chunk.kind == "clause" and re.match(r"[一二三四五六七八九十]+、", chunk.section_path[0]):
+            if chunk.section_path[0] not in seen:
+                seen.add(chunk.section_path[0])
+                c = _heading_citation(index, chunk, 0)
+                if c:
+                    out.append(c)
+    return out
+
+
+def _named_section(index: LoadedIndex, doc_id: str, question: str) -> tuple[Citation, list[Citation]] | None:
+    """The most specific section the question names by its heading ("增强教育保障能力这部分"), with its sub-headings."""
+    named = [
+        (len(core), depth, chunk)
+        for chunk in index.chunks if chunk.doc_id == doc_id and chunk.kind == "clause"
+        for depth, element in enumerate(chunk.section_path[:-1])
+        if len(core := re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", element)) >= 4 and core in question
+    ]
+    if not named:
+        return None
+    _, depth, chunk = max(named, key=lambda n: (n[0], n[1]))
+    children, seen = [], set()
+    for c in index.chunks:
+        if c.section_path[: depth + 1] == chunk.section_path[: depth + 1] and len(c.section_path) > depth + 1:
+            if c.section_path[depth + 1] not in seen:
+                seen.add(c.section_path[depth + 1])
+                cite = _heading_citation(index, c, depth + 1)
+                if cite:
+                    children.append(cite)
+    title = _heading_citation(index, chunk, depth)
+    return (title, children) if title and children else None
+
+
 def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
     plan = _plan(index)
     if plan is None:
         return None
     draft = Draft("")
     lines = []
-    want_all = not re.search(r"文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|主要任务|几个?方面|保障措施|依据", question)
+    want_all = not re.search(r"文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|达成|实现|主要任务|几个?方面|保障措施|依据|几大块|几部分|哪几块|结构|框架|重点", question)
     if want_all or re.search(r"文号|印发(?!给)|发文|日期|哪天|什么文件", question):
         number = find_quote(index, plan.doc_id, plan.doc_number)
         date_match = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", plan.text)
@@ -395,7 +453,24 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
         recipients = find_quote(index, plan.doc_id, line.rstrip("：")) if line else None
         if recipients:
             lines.append(f"方案印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
-    if want_all or re.search(r"目标|年份|哪一?年", question):
+    if re.search(r"几大块|几部分|哪几块|结构|框架", question):
+        heads = _level1_citations(index, plan.doc_id)
+        if heads:
+            lines.append("方案正文分为以下几部分：")
+            lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    if re.search(r"为重点|重点是|重点在", question):
+        goal = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "一"), None)
+        for sent, a, b in body_sentences(index, goal) if goal else []:
+            if "为重点" in sent:
+                cite = citation(index, goal, a, b)
+                lines.append(f"方案一（工作目标）：“{cite.quote}”[{draft.cite(cite)}]")
+    named = _named_section(index, plan.doc_id, question)
+    if named:
+        title, children = named
+        lines.append(f"“{title.quote}”[{draft.cite(title)}]包括：")
+        lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in children]
+        want_all = False
+    if want_all or re.search(r"目标|年份|哪一?年|达成|实现", question):
         goal = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "一"), None)
         if goal:
             sents = body_sentences(index, goal)

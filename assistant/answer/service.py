@@ -21,7 +21,7 @@ from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
 
 RETRIEVED_K = 10
-ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|其中)|(呢|也一样吗|也是吗|一样吗)[？?]?$")
+ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|其中|要是|如果是?|换成)|换成|同样的|(呢|也一样吗|也是吗|一样吗)[？?]?$")
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何")
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
 SHORT = 10
