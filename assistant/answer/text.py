@@ -6,7 +6,8 @@ import unicodedata
 
 from assistant.index.lexical import tokenize
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+# Control characters, zero-width marks and lone surrogates (invalid UTF-8 from a terminal or a web client).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff\ud800-\udfff]")
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 # Common traditional forms in policy questions; enough to answer 繁體 questions as usual.
 TRADITIONAL = str.maketrans(

@@ -275,7 +275,7 @@ def main() -> int:
 
     try:
         assistant = Assistant.from_settings(settings)
-    except IndexMissing as exc:
+    except (IndexMissing, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     app = build_app(assistant)
