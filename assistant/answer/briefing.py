@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.compose import UnitProfile, body_sentences, citation, chunk_citation, find_quote
+from assistant.answer.compose import UnitProfile, body_sentences, chunk_citation, citation, find_quote, heading_citation
 from assistant.domain.indicators import SUMMARY_LABEL, Indicator, Registry
 from assistant.domain.units import unit_names
 from assistant.index.registry_doc import REGISTRY_DOC_ID
@@ -140,11 +140,6 @@ def _units(index: LoadedIndex, chunks: list[Chunk]) -> list[UnitEntry]:
     return out
 
 
-def area_label(chunk: Chunk) -> str:
-    """"二（一）2" → "二（一）": the label of the task area a numbered item belongs to."""
-    return re.sub(r"\d+$", "", chunk.label)
-
-
 def task_areas(index: LoadedIndex, plan: SourceDocument, registry: Registry) -> list[TaskArea]:
     """The level-2 headings under 主要任务, each with the registry targets its clauses set."""
     grouped: dict[str, list[Chunk]] = {}
@@ -154,22 +149,12 @@ def task_areas(index: LoadedIndex, plan: SourceDocument, registry: Registry) -> 
             grouped.setdefault(path[1], []).append(chunk)
     areas = []
     for heading, members in grouped.items():
-        cite = _heading_citation(plan, members[0], heading)
+        cite = heading_citation(index, members[0], 1)
         if cite is None:
             continue
         items = list(dict.fromkeys(c.section_path[2] for c in members if len(c.section_path) >= 3))
         areas.append(TaskArea(cite, items, area_targets(index, plan.doc_id, cite.label, registry)))
     return areas
-
-
-def _heading_citation(plan: SourceDocument, first: Chunk, heading: str) -> Citation | None:
-    """The heading's own line: just before its first item (or at its very start, should a chunker
-    ever keep headings inside the first item)."""
-    start = plan.text.rfind(heading, 0, first.end)
-    if start < 0:
-        return None
-    return Citation(plan.doc_id, plan.title, area_label(first), list(first.section_path[:2]), heading,
-                    start, start + len(heading), plan.verbatim)
 
 
 def target_text(ind: Indicator) -> str:

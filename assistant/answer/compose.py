@@ -365,48 +365,42 @@ def _plan(index: LoadedIndex):
     return next((d for d in index.docs.values() if d.doc_number and d.verbatim), None)
 
 
-def _heading_citations(index: LoadedIndex, prefix: str) -> list[Citation]:
-    """Verbatim level-2 headings under a level-1 section (e.g. the four 主要任务).
+NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+(?=、)|（[一二三四五六七八九十]+）|\d+(?=[.．])|第[一二三四五六七八九十百零〇\d]+[章节条])")
 
-    A bare heading line belongs to no chunk, so its citation is labelled from its first child's path.
+
+def heading_citation(index: LoadedIndex, chunk: Chunk, depth: int) -> Citation | None:
+    """The verbatim heading at `depth` of a chunk's path, labelled by its numbering (e.g. 二（四）).
+
+    A bare heading line belongs to no chunk: it is found in the source just before the chunk.
     """
-    out, seen = [], set()
-    for chunk in index.chunks:
-        if len(chunk.section_path) < 2 or not chunk.section_path[0].startswith(prefix) or chunk.section_path[1] in seen:
-            continue
-        heading = chunk.section_path[1]
-        seen.add(heading)
-        doc = index.docs[chunk.doc_id]
-        start = doc.text.rfind(heading, 0, chunk.end)
-        if start >= 0:
-            label = chunk.section_path[0].split("、")[0] + heading[: heading.find("）") + 1]
-            out.append(Citation(chunk.doc_id, chunk.doc_title, label, list(chunk.section_path[:2]),
-                                heading, start, start + len(heading), doc.verbatim))
-    return out
-
-
-def _heading_citation(index: LoadedIndex, chunk: Chunk, depth: int) -> Citation | None:
-    """The verbatim heading at `depth` of a chunk's path (bare headings belong to no chunk)."""
     doc = index.docs[chunk.doc_id]
     heading = chunk.section_path[depth]
     start = doc.text.rfind(heading, 0, chunk.start + len(heading))
     if start < 0:
         return None
-    return Citation(chunk.doc_id, chunk.doc_title, "".join(p.split("、")[0] if i == 0 else p[: p.find("）") + 1]
-                                                           for i, p in enumerate(chunk.section_path[: depth + 1])),
-                    list(chunk.section_path[: depth + 1]), heading, start, start + len(heading), doc.verbatim)
+    label = "".join(m.group(0) for p in chunk.section_path[: depth + 1] if (m := NUMBERING.match(p)))
+    return Citation(chunk.doc_id, chunk.doc_title, label or heading, list(chunk.section_path[: depth + 1]),
+                    heading, start, start + len(heading), doc.verbatim)
 
 
-def _level1_citations(index: LoadedIndex, doc_id: str) -> list[Citation]:
-    out, seen = [], set()
+def child_headings(index: LoadedIndex, doc_id: str, parent: tuple[str, ...]) -> list[Citation]:
+    """The distinct headings one level below `parent` (() = the numbered level-1 parts), in order."""
+    depth, out, seen = len(parent), [], set()
     for chunk in index.chunks:
-        if chunk.doc_id == doc_id and chunk.kind == "clause" and re.match(r"[一二三四五六七八九十]+、", chunk.section_path[0]):
-            if chunk.section_path[0] not in seen:
-                seen.add(chunk.section_path[0])
-                c = _heading_citation(index, chunk, 0)
-                if c:
-                    out.append(c)
+        path = chunk.section_path
+        if chunk.doc_id != doc_id or chunk.kind != "clause" or len(path) <= depth or path[:depth] != parent:
+            continue
+        if path[depth] not in seen and NUMBERING.match(path[depth]):
+            seen.add(path[depth])
+            cite = heading_citation(index, chunk, depth)
+            if cite:
+                out.append(cite)
     return out
+
+
+def _part(index: LoadedIndex, doc_id: str, prefix: str) -> tuple[str, ...]:
+    """The level-1 path element that starts with `prefix` (e.g. "二、")."""
+    return next(((c.section_path[0],) for c in index.chunks if c.doc_id == doc_id and c.section_path[0].startswith(prefix)), ())
 
 
 def _named_section(index: LoadedIndex, doc_id: str, question: str) -> tuple[Citation, list[Citation]] | None:
@@ -415,20 +409,13 @@ def _named_section(index: LoadedIndex, doc_id: str, question: str) -> tuple[Cita
         (len(core), depth, chunk)
         for chunk in index.chunks if chunk.doc_id == doc_id and chunk.kind == "clause"
         for depth, element in enumerate(chunk.section_path[:-1])
-        if len(core := re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", element)) >= 4 and core in question
+        if len(core := NUMBERING.sub("", element).lstrip("、.． ")) >= 4 and core in question
     ]
     if not named:
         return None
     _, depth, chunk = max(named, key=lambda n: (n[0], n[1]))
-    children, seen = [], set()
-    for c in index.chunks:
-        if c.section_path[: depth + 1] == chunk.section_path[: depth + 1] and len(c.section_path) > depth + 1:
-            if c.section_path[depth + 1] not in seen:
-                seen.add(c.section_path[depth + 1])
-                cite = _heading_citation(index, c, depth + 1)
-                if cite:
-                    children.append(cite)
-    title = _heading_citation(index, chunk, depth)
+    title = heading_citation(index, chunk, depth)
+    children = child_headings(index, doc_id, chunk.section_path[: depth + 1])
     return (title, children) if title and children else None
 
 
@@ -454,7 +441,7 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
         if recipients:
             lines.append(f"方案印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
     if re.search(r"几大块|几部分|哪几块|结构|框架", question):
-        heads = _level1_citations(index, plan.doc_id)
+        heads = child_headings(index, plan.doc_id, ())
         if heads:
             lines.append("方案正文分为以下几部分：")
             lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
@@ -479,12 +466,12 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
                 cite = citation(index, goal, a, b)
                 lines.append(f"工作目标（方案一）：“{cite.quote}”[{draft.cite(cite)}]")
     if want_all or re.search(r"主要任务|几个?方面|任务", question):
-        heads = _heading_citations(index, "二、")
+        heads = child_headings(index, plan.doc_id, _part(index, plan.doc_id, "二、"))
         if heads:
             lines.append("主要任务（方案二）分为以下几个方面：")
             lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
     if want_all or re.search(r"保障措施", question):
-        heads = _heading_citations(index, "三、")
+        heads = child_headings(index, plan.doc_id, _part(index, plan.doc_id, "三、"))
         if heads:
             lines.append("保障措施（方案三）：")
             lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
