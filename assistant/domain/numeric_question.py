@@ -13,9 +13,10 @@ standard itself uses, quoted in a question about the standard ("达到5%了吗",
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from itertools import permutations
 from typing import Any
 
 from . import calculator
@@ -33,6 +34,8 @@ _NUMBER_MASKS = re.compile(
     r"|(?:不足|不到|少于|按照?)\s*(?:100|一百)\s*名?\s*(?:学生|人)"
     # 一个学生 / 每名学生 means "per student", not one student.
     rf"|(?<![{_DIGIT_CHARS}])[一每](?:个|名|位)(?:学生|孩子)"
+    # A length of time is not a count: "一年的公用经费", "五年之内", "两个学期", "3个月".
+    rf"|[{_DIGIT_CHARS}\d.]+\s*个?\s*(?:学年|学期|年|月|星期|周|天)"
 )
 # "三所小学": how many schools, checked against the lists rather than read as data.
 _SCHOOL_COUNT = re.compile(rf"[{_DIGIT_CHARS}\d]+\s*所")
@@ -61,7 +64,7 @@ _ASKED_PERCENT_BEFORE = re.compile(
 _ASKS_TARGET = re.compile(r"怎么|怎样|如何|多少|几|最低|最高|最多|最少|上限|下限|标准|要求|规定|是不是|是否")
 _USER_MARKERS = re.compile(
     r"我们|我校|我县|我市|我区|本校|咱|有|共|今年|去年|花了|用了|安排了|实际|现有|目前|只有|才|"
-    r"达标|够不够|够吗|符合|合格|行不行|超了|超标|假设|如果"
+    r"达标|够不够|够吗|符合|合格|合规|行不行|能行|行吗|过线|过没过|达没达|超了|超标|假设|如果"
 )
 # A question about what a figure means ("交流轮岗比例10%是指什么").
 _ASKS_MEANING = re.compile(r"什么|怎么|怎样|如何|哪|多少|几|是指|意思|含义|为什么|为啥|啥")
@@ -69,10 +72,23 @@ _ASKS_MEANING = re.compile(r"什么|怎么|怎样|如何|哪|多少|几|是指|�
 _REPORTED_CV = re.compile(r"差异系数\s*(?:是|为|达到|有|只有|才)?\s*$")
 
 _STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子"]
+
+
+def _pe_art_words() -> list[str]:
+    """音体美 in any order and spelling: 音体美/体音美, 音乐体育美术, 音乐、体育、美术, 音乐、体育和美术."""
+    words = ["体育、艺术", "体育艺术", "体育和艺术", "艺术体育", "体艺", "艺体"]
+    full, short = ("音乐", "体育", "美术"), ("音", "体", "美")
+    for a, b, c in permutations(range(3)):
+        words += [short[a] + short[b] + short[c], full[a] + full[b] + full[c],
+                  f"{full[a]}、{full[b]}、{full[c]}", f"{full[a]}、{full[b]}和{full[c]}"]
+    return words
+
+
 _RESOURCE_WORDS = {
-    "teachers_above_degree": ["高于规定学历", "高学历", "本科以上学历", "研究生学历"],
+    "teachers_above_degree": ["高于规定学历", "学历高于规定", "超过规定学历", "学历超过规定", "高于规定的学历",
+                              "高学历", "本科以上学历", "研究生学历"],
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
-    "pe_art_teachers": ["体育、艺术", "体育艺术", "音体美", "音美体", "体艺", "音乐美术体育"],
+    "pe_art_teachers": _pe_art_words(),
     "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教学用房", "辅助用房"],
     "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场"],
     "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值"],
@@ -130,9 +146,13 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
     "resource": {"students": _STUDENTS, **_RESOURCE_WORDS},
     "cv": {"students": _STUDENTS, **_RESOURCE_WORDS},
     "check_rotation": {
-        "eligible_teachers": ["符合交流轮岗条件", "符合交流条件", "符合条件", "应交流", "可交流"],
+        "eligible_teachers": ["符合交流轮岗条件", "符合交流条件", "符合条件", "应交流", "可交流",
+                              "够交流轮岗条件", "够交流条件", "够条件交流", "够条件", "具备交流条件", "具备条件",
+                              "满足交流条件", "满足条件", "有资格交流", "可以交流", "能交流"],
         "backbone_rotated": ["骨干"],
-        "rotated_teachers": ["交流轮岗", "交流了", "轮岗了", "参加交流", "交流", "轮岗"],
+        # "派出10名老师去别的学校" sends teachers to another school: rotated.
+        "rotated_teachers": ["交流轮岗", "交流了", "轮岗了", "参加交流", "交流出去", "轮岗出去", "交流出",
+                             "派出", "派往", "外派", "交流", "轮岗"],
     },
     "check_training_funds": {
         "public_budget_yuan": ["公用经费预算总额", "公用经费预算", "公用经费", "预算总额", "预算"],
@@ -167,7 +187,7 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
     ("training_hours", r"学时|培训完成率"),
-    ("check_rotation", r"轮岗|交流|骨干教师?的?(?:占比|比例|比率|占)[^，,。；;]*?(?:%|％|百分之)"),
+    ("check_rotation", r"轮岗|交流|派出(?!所)|派往|外派|骨干教师?的?(?:占比|比例|比率|占)[^，,。；;]*?(?:%|％|百分之)"),
     ("check_training_funds",
      r"培训经费|培训费|(?:公用经费|预算)[^。？?！!]*培训|培训[^。？?！!]*(?:公用经费|预算)"),
     ("check_admission_ratio", r"就近|划片"),
@@ -564,6 +584,23 @@ def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -
     return calculator.Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_STATUS[met]}**：{text}")
 
 
+def check_resource_indicator(indicator: str, students: Any, amount: Any = None,
+                             level: str | None = None) -> calculator.ResourceCheck:
+    """calculator.check_resource_indicator, also without a level when 小学 and 初中 share the
+    threshold (骨干教师 1, 音体美 0.9 per hundred): the result then names both levels."""
+    if level is not None or not _same_for_all_levels(indicator):
+        return calculator.check_resource_indicator(level, indicator, students, amount)
+    stand_in = calculator.LEVELS[0]
+    check = calculator.check_resource_indicator(stand_in, indicator, students, amount)
+    both = "、".join(calculator.LEVELS)
+    bar = default_registry().get(indicator).threshold_text(stand_in)
+    steps = tuple(step.replace(f"标准（{stand_in}）", f"标准（{both}相同）") for step in check.steps)
+    verdict = check.verdict.replace(f"：{stand_in}{check.title}", f"：{check.title}", 1).replace(
+        bar, f"{bar}（{both}相同）", 1)
+    inputs = {k: v for k, v in check.inputs.items() if k != "level"}
+    return replace(check, inputs=inputs, steps=steps, verdict=verdict, level=both)
+
+
 def check_reported_rates(rates: list[dict[str, Any]]) -> calculator.Check:
     """Several stated rates at once (交流轮岗比例 and 骨干教师占比), judged together."""
     checks = [check_reported_rate(**r) for r in rates]
@@ -616,6 +653,7 @@ def _together(title: str, checks: list[calculator.Check], inputs: dict[str, Any]
 
 
 _LOCAL_OPERATIONS = {
+    "check_resource_indicator": check_resource_indicator,
     "check_reported_rate": check_reported_rate,
     "check_reported_rates": check_reported_rates,
     "check_cv_values": check_cv_values,
@@ -637,11 +675,11 @@ def _reported(key: str, rate: Decimal, level: str | None = None) -> tuple[str, d
 
 def _resource(text, q, level):
     given = [name for name in _RESOURCE_WORDS if name in q]
-    missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
-    missing += _need(q, ["students"])
+    level_missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
+    missing = _need(q, ["students"])
     if len(given) > 1:
         args = {"level": level, "students": q.get("students"), **{n: q[n] for n in given}}
-        return "check_school_resources", args, missing
+        return "check_school_resources", args, level_missing + missing
     fields = calculator.resource_inputs()
     if given:
         name = given[0]
@@ -649,8 +687,16 @@ def _resource(text, q, level):
         name = next(n for n, words in _RESOURCE_WORDS.items() if any(w in text for w in words))
         if not _ASKS_REQUIREMENT.search(text):
             missing.append(fields[name].measure.input_name)
-    args = {"level": level, "indicator": fields[name].key, "students": q.get("students"), "amount": q.get(name)}
-    return "check_resource_indicator", args, missing
+    indicator = fields[name]
+    args = {"indicator": indicator.key, "students": q.get("students"), "amount": q.get(name)}
+    if level_missing and _same_for_all_levels(indicator.key):
+        return "check_resource_indicator", args, missing  # 小学 and 初中 share the bar: no need to ask
+    return "check_resource_indicator", {"level": level, **args}, level_missing + missing
+
+
+def _same_for_all_levels(key: str) -> bool:
+    ind = default_registry().get(key)
+    return len({ind.threshold(level) for level in calculator.LEVELS}) == 1
 
 
 def _cv(text, q, level):

@@ -89,7 +89,7 @@ def launch_options(settings: Settings) -> dict:
 
 # ---------------------------------------------------------------- tabs
 
-def _chat_tab(assistant) -> None:
+def _chat_tab(answerer) -> None:
     chatbot = gr.Chatbot(label="对话", height=560, elem_id="chatbot", feedback_options=None,
                          buttons=["copy"], placeholder="请在下方输入问题，或点击示例问题。")
     asked = gr.State([])  # earlier questions, raw, for follow-ups such as “那交通运输局呢？”
@@ -102,7 +102,7 @@ def _chat_tab(assistant) -> None:
         for group, questions in chat.EXAMPLES.items():
             with gr.Column(min_width=240):
                 gr.Examples(examples=[[q] for q in questions], inputs=[box], label=group)
-    respond = partial(chat.respond, assistant)
+    respond = partial(chat.respond_stream, answerer)
     for event in (box.submit, send.click):
         event(respond, [box, chatbot, asked], [box, chatbot, asked], concurrency_limit=CHAT_CONCURRENCY,
               concurrency_id="ask", api_visibility="private")
@@ -229,7 +229,8 @@ def _intro_tab(assistant, registry, out_root: Path) -> None:
 
 # ---------------------------------------------------------------- app
 
-def build_app(assistant) -> gr.Blocks:
+def build_app(assistant, answerer=None) -> gr.Blocks:
+    """`answerer` answers chat questions: the generative mode when configured, else `assistant`."""
     registry = default_registry()
     out_root = output_root()
     atexit.register(remove_tree, out_root)
@@ -237,7 +238,7 @@ def build_app(assistant) -> gr.Blocks:
         gr.Markdown(f"# {TITLE}\n只依据已收录的政策文件作答，引文均为原文逐字摘录。")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                _chat_tab(assistant)
+                _chat_tab(answerer or assistant)
             with gr.Tab("我的单位", id="unit"):
                 _unit_tab(assistant, out_root)
             with gr.Tab("指标测算", id="calc"):
@@ -275,10 +276,15 @@ def main() -> int:
 
     try:
         assistant = Assistant.from_settings(settings)
-    except (IndexMissing, ValueError) as exc:
+        answerer = assistant
+        if settings.llm_backend != "none":
+            from assistant.llm.generative import configured_answerer
+
+            answerer = configured_answerer(assistant, settings)
+    except (IndexMissing, ValueError) as exc:  # ValueError: a bad setting, e.g. an unreachable LLM config
         print(str(exc), file=sys.stderr)
         return 1
-    app = build_app(assistant)
+    app = build_app(assistant, answerer)
     app.queue(default_concurrency_limit=2)
     try:
         # quiet: gradio's banner suggests share=True, which this app never uses

@@ -77,18 +77,38 @@ def user_message(text: str) -> dict:
     return {"role": "user", "content": inert(text)}
 
 
-def respond(assistant, message: str, chat: list | None, asked: list[str] | None) -> tuple[str, list, list[str]]:
-    """(cleared textbox, chat with the new turn, earlier questions); `asked` feeds follow-ups."""
+def respond(answerer, message: str, chat: list | None, asked: list[str] | None) -> tuple[str, list, list[str]]:
+    """(cleared textbox, chat with the new turn, earlier questions): the last state `respond_stream` yields."""
+    *_, last = respond_stream(answerer, message, chat, asked)
+    return last
+
+
+def respond_stream(answerer, message: str, chat: list | None, asked: list[str] | None):
+    """Yields (cleared textbox, chat with the new turn, earlier questions); `asked` feeds follow-ups.
+
+    With the generative mode the model's text streams in as it arrives; the final, verified answer
+    (or the deterministic fallback) then replaces it.
+    """
     chat, asked = list(chat or []), list(asked or [])
     if not (message or "").strip():
-        return "", chat, asked
+        yield "", chat, asked
+        return
+    turn = chat + [user_message(message)]
     try:
-        answer = assistant.ask(message, history=asked)
-        reply = answer_messages(answer)
+        if hasattr(answerer, "stream"):
+            text = ""
+            for item in answerer.stream(message, history=asked):
+                if isinstance(item, Answer):
+                    reply = answer_messages(item)
+                    break
+                text += item
+                yield "", turn + [{"role": "assistant", "content": inert(text)}], asked
+        else:
+            reply = answer_messages(answerer.ask(message, history=asked))
     except Exception:  # a user sees a sentence, the log keeps the traceback
         log.exception("ask failed")
         reply = [{"role": "assistant", "content": ERROR_MESSAGE}]
-    return "", chat + [user_message(message)] + reply, asked + [message]
+    yield "", turn + reply, asked + [message]
 
 
 def ask_api(assistant, question: str, history: list[str] | None = None) -> dict:
