@@ -24,7 +24,7 @@ def plan_text() -> str:
 
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory) -> Settings:
-    """The shipped corpus, indexed with the default (`use`) embeddings into a session temp dir."""
+    """The shipped corpus, indexed with the default embeddings (settings) into a session temp dir."""
     from assistant.index.builder import build_index
 
     settings = Settings().with_(index_dir=tmp_path_factory.mktemp("index"))

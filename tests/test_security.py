@@ -237,8 +237,9 @@ def test_web_app_answers_with_network_blocked(offline, built_settings, tmp_path)
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "input"}
 FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execvp"), ("os", "spawnl"),
                    ("pickle", "loads"), ("pickle", "load"), ("marshal", "loads"), ("yaml", "load"), ("yaml", "unsafe_load")}
-# The only module allowed to start processes: it runs `python app.py` with a fixed argument list (screenshots).
-SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py"}
+# The only modules allowed to start processes, each a fixed program: `python app.py` (screenshots) and
+# `python -m assistant.llm.serve` (the local GGUF server, in its own process).
+SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py", "assistant/llm/backends.py"}
 
 
 def python_files() -> list[Path]:
@@ -277,6 +278,14 @@ def test_the_one_subprocess_user_runs_a_fixed_command():
             assert isinstance(argv, ast.List), ast.unparse(argv)  # an argument list, never a shell string
             names = {n.id for n in ast.walk(argv) if isinstance(n, ast.Name)}
             assert names <= {"sys", "str", "REPO_ROOT"}, ast.unparse(argv)  # nothing a user typed
+
+
+def test_the_gguf_server_runs_our_own_module_only():
+    tree = ast.parse((REPO_ROOT / "assistant/llm/backends.py").read_text(encoding="utf-8"))
+    commands = [n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "command" for t in n.targets)]
+    assert len(commands) == 1 and isinstance(commands[0], ast.List)
+    assert ast.unparse(commands[0]).startswith("[sys.executable, '-m', 'assistant.llm.serve'")
 
 
 def test_guard_test_catches_what_it_claims(tmp_path):

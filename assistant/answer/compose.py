@@ -425,7 +425,7 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
         return None
     draft = Draft("")
     lines = []
-    want_all = not re.search(r"文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|达成|实现|主要任务|几个?方面|保障措施|依据|几大块|几部分|哪几块|结构|框架|重点", question)
+    want_all = not re.search(r"附件|文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|达成|实现|主要任务|几个?方面|保障措施|依据|几大块|几部分|哪几块|结构|框架|重点", question)
     if want_all or re.search(r"文号|印发(?!给)|发文|日期|哪天|什么文件", question):
         number = find_quote(index, plan.doc_id, plan.doc_number)
         date_match = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", plan.text)
@@ -440,6 +440,12 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
         recipients = find_quote(index, plan.doc_id, line.rstrip("：")) if line else None
         if recipients:
             lines.append(f"方案印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
+    if "附件" in question:
+        note = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "附件说明"), None)
+        if note:
+            cite = chunk_citation(index, note)
+            lines.append(f"方案的附件是：“{cite.quote}”[{draft.cite(cite)}]")
+            lines.append("附件包括工作专班成员名单和各成员单位的工作职责，可以直接问“某单位负责什么”或“专班组长是谁”。")
     if re.search(r"几大块|几部分|哪几块|结构|框架", question):
         heads = child_headings(index, plan.doc_id, ())
         if heads:

@@ -22,6 +22,7 @@ from assistant.settings import Settings
 
 RETRIEVED_K = 10
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|其中|要是|如果是?|换成)|换成|同样的|(呢|也一样吗|也是吗|一样吗)[？?]?$")
+PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部门|这家|他们单位|他们")
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何")
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
 SHORT = 10
@@ -39,6 +40,8 @@ def resolve_follow_up(question: str, history: list[str]) -> tuple[str, str]:
         return question, ""
     previous, _ = resolve_follow_up(history[-1], history[:-1])
     new_units, old_units = find_units(question), find_units(previous)
+    if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
+        return PRONOUN.sub(old_units[0].name, question, count=1), ""
     marked = ELLIPSIS.search(question)
     # A short question that names its own unit or indicator ("市财政局负责什么？") stands alone.
     names_its_subject = bool(new_units or default_registry().find(question))

@@ -24,7 +24,6 @@ import numpy as np
 
 from assistant.ingest.chunker import CHUNKER_VERSION, chunk_document
 from assistant.ingest.loaders import LoadProblem, load_corpus
-from assistant.index import vector_store
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.models import Chunk, SourceDocument
@@ -139,6 +138,8 @@ def _intact(version_dir: Path, manifest: dict, settings: Settings) -> bool:
         return False
     if not settings.chroma_host:
         return (version_dir / "chroma" / "chroma.sqlite3").is_file()
+    from assistant.index import vector_store  # chromadb costs ~1.5 s to import: only when needed
+
     client = vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)  # down: ConnectionError
     try:  # a server whose data was wiped or replaced needs a rebuild too
         return client.get_collection(manifest["collection"]).count() == manifest["chunks"]
@@ -185,6 +186,8 @@ def build_index(settings: Settings, progress: bool = True, force: bool = False) 
             return BuildReport("unchanged", manifest["documents"], manifest["chunks"],
                                problems=[LoadProblem(**p) for p in manifest["problems"]],
                                seconds=time.perf_counter() - started, path=str(previous))
+        from assistant.index import vector_store  # after the fast path: chromadb is slow to import
+
         if settings.chroma_host:  # fail before any work when the server is down
             vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)
         docs, problems = load_corpus(settings.corpus_dir)

