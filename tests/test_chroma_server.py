@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.processes import stop_process
 from assistant.index.builder import build_index, current_dir, read_manifest
 from tests.test_index import clone_index, run_cli
 
@@ -57,13 +58,7 @@ def chroma_server(tmp_path):
             time.sleep(0.2)
         yield port, proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, grace_s=20)
         log.close()
 
 

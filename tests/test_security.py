@@ -238,8 +238,8 @@ FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "input"}
 FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execvp"), ("os", "spawnl"),
                    ("pickle", "loads"), ("pickle", "load"), ("marshal", "loads"), ("yaml", "load"), ("yaml", "unsafe_load")}
 # The only modules allowed to start processes, each a fixed program: `python app.py` (screenshots) and
-# `python -m assistant.llm.serve` (the local GGUF server, in its own process).
-SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py", "assistant/llm/backends.py"}
+# `python -m assistant.llm.serve` (the local GGUF server, in its own process); processes.py only stops them.
+SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py", "assistant/llm/backends.py", "assistant/processes.py"}
 
 
 def python_files() -> list[Path]:

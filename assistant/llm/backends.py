@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.processes import stop_process
+
 DEFAULT_MAX_TOKENS = 400
 DEFAULT_CTX = 4096
 # Prompt cache in RAM for the embedded server (llama.cpp's default is 8 GiB).
@@ -169,13 +171,8 @@ class GGUFServer:
             for key, value in list(_SERVERS.items()):
                 if value is self:
                     del _SERVERS[key]
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            stop_process(self._process, grace_s=5)
 
 
 _SERVERS: dict[tuple, GGUFServer] = {}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
+from assistant.processes import stop_process
 from assistant.settings import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,12 +53,7 @@ def serve(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator
             _wait_until_up(url, proc, log, timeout)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log, timeout: float) -> None:
