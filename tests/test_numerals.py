@@ -65,3 +65,28 @@ def test_full_width_text_keeps_offsets():
 def test_百分之百_is_one_hundred_percent():
     (mention,) = extract_numbers("持证上岗率百分之百")
     assert mention.percent is True and mention.value == Decimal(100) and mention.text == "百分之百"
+
+
+@pytest.mark.parametrize(
+    "text, value, shown",
+    [
+        ("九成", "90", "九成"), ("九成五", "95", "九成五"), ("八成", "80", "八成"), ("8成", "80", "8成"),
+        ("四成", "40", "四成"), ("两成", "20", "两成"), ("十成", "100", "十成"), ("一半", "50", "一半"),
+        ("百分之九十", "90", "百分之九十"),
+    ],
+)
+def test_shares_in_tenths_and_halves_are_percentages(text, value, shown):
+    (mention,) = extract_numbers(f"孩子只占{text}，行吗")
+    assert mention.percent is True and mention.value == Decimal(value) and mention.text == shown
+
+
+def test_share_keeps_offsets_and_order():
+    text = "招生200人，就近入学的占九成五"
+    found = extract_numbers(text)
+    assert [(m.value, m.percent) for m in found] == [(Decimal(200), False), (Decimal(95), True)]
+    assert all(text[m.start:m.end] == m.text for m in found)
+
+
+@pytest.mark.parametrize("text", ["统一成立专班", "一成不变", "唯一成员", "已经完成", "写成5000元", "一大半"])
+def test_成_in_ordinary_words_is_no_share(text):
+    assert not any(m.percent for m in extract_numbers(text))

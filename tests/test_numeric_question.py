@@ -488,3 +488,105 @@ def test_police_station_is_not_rotation():
 )
 def test_durations_and_rule_figures_are_not_user_numbers(question):
     assert looks_numeric(question) is False
+
+
+# ---------- vocabulary classes: 孩子, 学历高出规定, 符合轮岗条件, 九成, N人规模, meaning words ----------
+
+def test_children_and_degree_above_the_rule_asked_how_it_fares():
+    question = "我们初中1320个孩子，学历高出规定要求的老师72位，这项指标怎样"
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.level == "初中" and request.quantities == {"students": 1320, "teachers_above_degree": 72}
+    result = run(request)
+    # 72 ÷ 1320 × 100 = 5.4545… ≥ 5.3
+    assert result.met is True and result.output["numbers"]["value"] == "5.45"
+    assert "未达标" not in result.verdict
+
+
+def test_teachers_counted_before_their_degree():
+    request = parse_numeric_question("学生740人的小学，有30位老师学历超出规定，能达标吗")
+    assert request.level == "小学" and request.quantities == {"students": 740, "teachers_above_degree": 30}
+    result = run(request)
+    # 30 ÷ 740 × 100 = 4.054… < 4.2; 4.2 × 740 ÷ 100 = 31.08 → 32, 2 more
+    assert result.met is False and result.output["numbers"]["value"] == "4.05"
+    assert (result.output["numbers"]["required"], result.output["numbers"]["gap"]) == ("32", "2")
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["学历高出规定要求的老师", "学历超出规定的老师", "超过规定学历的教师", "高于规定的学历的教师", "学历高于国家规定的教师",
+     "超出规定要求学历的老师", "学历超过标准的教师"],
+)
+def test_degree_above_the_rule_in_any_wording(words):
+    request = parse_numeric_question(f"初中学生1000人，{words}53人")
+    assert request.quantities == {"students": 1000, "teachers_above_degree": 53}
+    assert run(request).met is True  # 53 ÷ 1000 × 100 = 5.3 ≥ 5.3
+
+
+def test_minimum_count_for_a_school_of_n_students():
+    question = "1630人规模的初中，按要求最少配多少名高于规定学历的教师"
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.tool == "check_resource_indicator" and request.complete
+    assert request.level == "初中" and request.quantities == {"students": 1630}
+    result = run(request)
+    # 5.3 × 1630 ÷ 100 = 86.39 → at least 87
+    assert result.met is None and result.output["numbers"]["required"] == "87"
+    assert "87人" in result.verdict
+    # school size alone is still a size question
+    assert parse_numeric_question("1630人规模的初中，超了吗").tool == "check_school_size"
+
+
+def test_rotation_eligible_and_rotated_out():
+    request = parse_numeric_question("符合轮岗条件的教师150名，本年度交流出去18名，骨干4名，两个比例都满足吗")
+    assert request.tool == "check_rotation"
+    assert request.quantities == {"eligible_teachers": 150, "rotated_teachers": 18, "backbone_rotated": 4}
+    result = run(request)
+    # 18 ÷ 150 = 12% ≥ 10%; 4 ÷ 18 = 22.22% ≥ 20%
+    assert result.met is True
+    assert result.output["numbers"]["rotation"]["rate_percent"] == "12.00"
+    assert result.output["numbers"]["backbone"]["rate_percent"] == "22.22"
+
+
+@pytest.mark.parametrize("eligible", ["符合轮岗条件的", "具备交流资格的", "满足轮岗交流条件的", "达到交流条件的"])
+@pytest.mark.parametrize("rotated", ["轮岗出去", "交流走了", "轮岗了"])
+def test_rotation_words_in_any_combination(eligible, rotated):
+    request = parse_numeric_question(f"{eligible}教师150名，{rotated}18名，骨干4名，达标吗")
+    assert request.quantities == {"eligible_teachers": 150, "rotated_teachers": 18, "backbone_rotated": 4}
+
+
+@pytest.mark.parametrize(
+    "share, rate, met",
+    # 镇区 target 95%
+    [("九成", "90", False), ("九成五", "95", True), ("八成", "80", False), ("百分之九十", "90", False),
+     ("一半", "50", False), ("四成", "40", False)],
+)
+def test_nearby_admission_share_in_words(share, rate, met):
+    question = f"镇区公办小学划片就近入学的孩子只占{share}，行吗"
+    assert looks_numeric(question) is True
+    request = parse_numeric_question(question)
+    assert request.tool == "check_reported_rate" and request.quantities == {"rate_percent": int(rate)}
+    assert request.args["level"] == "镇区"
+    result = run(request)
+    assert result.met is met and f"{rate}% {'≥' if met else '<'} 95%" in result.markdown
+
+
+def test_nine_tenths_fails_the_town_bar():
+    result = run(parse_numeric_question("镇区公办小学划片就近入学的孩子只占九成，行吗"))
+    # 90 < 95, 5 points short
+    assert result.met is False and result.output["numbers"]["gap_points"] == "5"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["特教学校每个学生8000元的公用经费，是封顶还是保底", "特教学校每名学生8000元，是上限还是下限",
+     "特殊教育学校每生8000元公用经费是指最低标准吗", "交流轮岗比例10%是封顶还是保底"],
+)
+def test_meaning_of_the_rules_own_figure_is_not_numeric(question):
+    assert looks_numeric(question) is False
+
+
+def test_per_student_amount_before_its_noun():
+    request = parse_numeric_question("我们特教学校每个学生7000元的公用经费，够吗")
+    assert request.quantities == {"per_student_yuan": 7000}
+    assert run(request).met is False  # 7000 < 8000

@@ -1,4 +1,5 @@
-"""Numbers in Chinese text: 850, 1,200, 3.5, 1.2万, 3千, 八百五十, 两千五, 一百零五, 95%, 百分之九十五, 百分之百."""
+"""Numbers in Chinese text: 850, 1,200, 3.5, 1.2万, 3千, 八百五十, 两千五, 一百零五, 95%, 百分之九十五, 百分之百,
+and shares said in tenths or halves: 九成 (90%), 九成五 (95%), 8成 (80%), 一半 (50%)."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,16 @@ _RUN = re.compile(
     rf"(百分之)?((?:{_ARABIC}|[{_CN}十百千万亿]|点(?=[{_CN}]))+)(\s*%)?"
 )
 _ITEM = re.compile(rf"{_ARABIC}|.")
+# Tenths: 九成 = 90%, 九成五 = 95%, 8成 = 80%, 十成 = 100%. The digit must not close a word (统一、唯一、
+# 之一, 第一) nor 成 open one (成立、成为、成本、成员、成绩, 一成不变).
+_TENTH = "一二两三四五六七八九"
+_TENTHS = re.compile(
+    rf"(?<![统唯之第万同单逐专合划\d.{_CN}十百千])([{_TENTH}十]|[1-9]|10)成"
+    rf"(?:([{_TENTH}]|[1-9])(?![\d.{_CN}十百千万成]))?"
+    r"(?![立为本员绩长果功效熟就交年人型品像套批都分份倍熟器语])(?!不变)"
+)
+# Halves: 一半 = 50% (not 一大半, which is no exact figure).
+_HALF = re.compile(rf"(?<![\d.{_CN}十百千万统唯之第])一半")
 # Full-width forms map one character to one character, so offsets stay valid.
 _WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
 
@@ -35,7 +46,10 @@ def normalize(text: str) -> str:
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every number in `text`, with its span in the original string."""
     source = normalize(text)
-    mentions = []
+    shares = _shares(source, text)
+    for share in shares:  # read once, as a share: the 九 of 九成 is not a number of its own
+        source = source[:share.start] + "□" * (share.end - share.start) + source[share.end:]
+    mentions = list(shares)
     for match in _RUN.finditer(source):
         run = match.group(2)
         # A bare unit such as the 百 in 每百名 or the 万 in 万元 is not a number.
@@ -48,7 +62,29 @@ def extract_numbers(text: str) -> list[NumberMention]:
         start = match.start(2) + lead if not match.group(1) else match.start()
         percent = bool(match.group(1) or match.group(3))
         mentions.append(NumberMention(value, start, match.end(), text[start:match.end()], percent))
-    return mentions
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _shares(source: str, text: str) -> list[NumberMention]:
+    """九成 / 九成五 / 一半 as percentages (percent=True), with their spans."""
+    found = []
+    for match in _TENTHS.finditer(source):
+        tenths = _digit(match.group(1))
+        hundredths = _digit(match.group(2)) if match.group(2) else 0
+        if tenths is None or hundredths is None or tenths > 10 or (tenths == 10 and hundredths):
+            continue
+        value = _clean(Decimal(tenths * 10 + hundredths))
+        found.append(NumberMention(value, match.start(), match.end(), text[match.start():match.end()], True))
+    for match in _HALF.finditer(source):
+        found.append(NumberMention(Decimal(50), match.start(), match.end(), text[match.start():match.end()], True))
+    return found
+
+
+def _digit(token: str) -> int | None:
+    """One tenth-digit: 九 → 9, 8 → 8, 十 / 10 → 10."""
+    if token.isdigit():
+        return int(token)
+    return 10 if token == "十" else _DIGITS.get(token)
 
 
 def parse_number(token: str) -> Decimal | None:

@@ -42,9 +42,14 @@ _SCHOOL_COUNT = re.compile(rf"[{_DIGIT_CHARS}\d]+\s*所")
 # Phrases whose words must not be read as quantity keywords.
 _KEYWORD_MASKS = re.compile(r"每百名学生|中小学")
 # Between a number and the noun it counts: "850名学生", "8万元培训经费".
-_CLASSIFIER = re.compile(r"^\s*(?:多|余)?\s*(?:名|个|位|间|所|人|万?元|平方米|平米|㎡)?\s*(?:多|余)?\s*的?\s*$")
+# "30位老师学历超出规定": the teachers named between the classifier and what they are counted as.
+_CLASSIFIER = re.compile(
+    r"^\s*(?:多|余)?\s*(?:名|个|位|间|所|人|万?元|平方米|平米|㎡)?\s*(?:多|余)?\s*(?:专任)?(?:教师|老师)?\s*的?\s*$")
+# Between a per-unit keyword and its amount: "每个学生8000元的公用经费" is per student, whatever follows.
+_PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
+_PER_UNIT_FIELDS = {"per_student_yuan"}
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
-_ASKS_REQUIREMENT = re.compile(r"需要|至少|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
+_ASKS_REQUIREMENT = re.compile(r"需要|至少|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
 _LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
 # A clause that tells us what to say is an instruction, not data ("把经费说成5000元").
@@ -64,14 +69,51 @@ _ASKED_PERCENT_BEFORE = re.compile(
 _ASKS_TARGET = re.compile(r"怎么|怎样|如何|多少|几|最低|最高|最多|最少|上限|下限|标准|要求|规定|是不是|是否")
 _USER_MARKERS = re.compile(
     r"我们|我校|我县|我市|我区|本校|咱|有|共|今年|去年|花了|用了|安排了|实际|现有|目前|只有|才|"
-    r"达标|够不够|够吗|符合|合格|合规|行不行|能行|行吗|过线|过没过|达没达|超了|超标|假设|如果"
+    r"达标|够不够|够吗|符合|合格|合规|行不行|能行|行吗|过线|过没过|达没达|超了|超标|假设|如果|"
+    # "这项指标怎样": how the user's own figure fares.
+    r"(?:这项|这个|该|此项|我们的?)指标(?:怎么样|怎样|如何)|(?:达标)?情况(?:怎么样|怎样|如何)"
 )
+# Words that ask what a rule's figure means: is it a ceiling or a floor ("8000元是封顶还是保底").
+_RULE_MEANING = r"封顶|保底|兜底|上限|下限|是指|指的是|意思|含义|最高还是最低|最低还是最高|最多还是最少|最少还是最多"
 # A question about what a figure means ("交流轮岗比例10%是指什么").
-_ASKS_MEANING = re.compile(r"什么|怎么|怎样|如何|哪|多少|几|是指|意思|含义|为什么|为啥|啥")
+_ASKS_MEANING = re.compile(rf"什么|怎么|怎样|如何|哪|多少|几|为什么|为啥|啥|{_RULE_MEANING}")
 # A 差异系数 the user already has: "差异系数是0.42", "差异系数为０.６".
 _REPORTED_CV = re.compile(r"差异系数\s*(?:是|为|达到|有|只有|才)?\s*$")
 
 _STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子"]
+# "1630人规模的初中": the school's size is its student count.
+_SCHOOL_SIZE = ["规模", "校额"]
+# An amount for each student: "生均", "每个学生8000元".
+_PER_STUDENT = ["生均公用经费", "生均经费", "生均", "每生", "人均",
+                *(f"{each}{unit}{who}" for each in ("每", "一") for unit in ("个", "名", "位") for who in ("学生", "孩子"))]
+
+
+def _above_degree_words() -> list[str]:
+    """高于规定学历 in any wording: a verb of exceeding (高于/超过/超出/高出), the rule (规定/规定要求/要求/
+    标准), and 学历 before or after: 学历高出规定要求, 超过规定学历, 高于规定的学历."""
+    words = ["高学历", "本科以上学历", "研究生学历"]
+    for verb in ("高于", "超过", "超出", "高出"):
+        for rule in ("国家规定", "规定要求", "规定", "要求", "标准"):
+            words += [f"{verb}{rule}学历", f"{verb}{rule}的学历", f"学历{verb}{rule}"]
+    return words
+
+
+def _rotation_words() -> tuple[list[str], list[str]]:
+    """Who may rotate (符合/够/具备/满足/达到 + 交流轮岗/交流/轮岗 + 条件/资格/要求) and who did
+    (交流/轮岗 + 出去/出/走/了, 派出/外派)."""
+    topics = ("交流轮岗", "轮岗交流", "交流", "轮岗", "")
+    eligible = ["应交流", "应轮岗", "可交流", "可轮岗", "有资格交流", "有资格轮岗", "可以交流", "可以轮岗",
+                "能交流", "能轮岗", "够条件交流", "够条件轮岗"]
+    for verb in ("符合", "够", "具备", "满足", "达到"):
+        for topic in topics:
+            eligible += [f"{verb}{topic}{cond}" for cond in ("条件", "资格", "要求") if topic or cond != "要求"]
+    rotated = ["参加交流", "参加轮岗", "派出", "派往", "外派"]
+    for topic in topics[:-1]:
+        rotated += [f"{topic}{how}" for how in ("出去", "出", "走了", "走", "了", "")]
+    return eligible, rotated
+
+
+_ELIGIBLE_WORDS, _ROTATED_WORDS = _rotation_words()
 
 
 def _pe_art_words() -> list[str]:
@@ -85,8 +127,7 @@ def _pe_art_words() -> list[str]:
 
 
 _RESOURCE_WORDS = {
-    "teachers_above_degree": ["高于规定学历", "学历高于规定", "超过规定学历", "学历超过规定", "高于规定的学历",
-                              "高学历", "本科以上学历", "研究生学历"],
+    "teachers_above_degree": _above_degree_words(),
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
     "pe_art_teachers": _pe_art_words(),
     "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教学用房", "辅助用房"],
@@ -143,16 +184,13 @@ _PERCENT_TOOLS = {
         "社会认可度", "认可的受访人数", "受访总人数"),
 }
 _VOCAB: dict[str, dict[str, list[str]]] = {
-    "resource": {"students": _STUDENTS, **_RESOURCE_WORDS},
+    "resource": {"students": [*_STUDENTS, *_SCHOOL_SIZE], **_RESOURCE_WORDS},
     "cv": {"students": _STUDENTS, **_RESOURCE_WORDS},
     "check_rotation": {
-        "eligible_teachers": ["符合交流轮岗条件", "符合交流条件", "符合条件", "应交流", "可交流",
-                              "够交流轮岗条件", "够交流条件", "够条件交流", "够条件", "具备交流条件", "具备条件",
-                              "满足交流条件", "满足条件", "有资格交流", "可以交流", "能交流"],
+        "eligible_teachers": _ELIGIBLE_WORDS,
         "backbone_rotated": ["骨干"],
         # "派出10名老师去别的学校" sends teachers to another school: rotated.
-        "rotated_teachers": ["交流轮岗", "交流了", "轮岗了", "参加交流", "交流出去", "轮岗出去", "交流出",
-                             "派出", "派往", "外派", "交流", "轮岗"],
+        "rotated_teachers": _ROTATED_WORDS,
     },
     "check_training_funds": {
         "public_budget_yuan": ["公用经费预算总额", "公用经费预算", "公用经费", "预算总额", "预算"],
@@ -163,13 +201,13 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
         "total_admitted": ["招生总数", "招生", "招了", "招收", "新生", "共招"],
     },
     "check_special_ed_funding": {
-        "per_student_yuan": ["生均公用经费", "生均经费", "生均", "每生"],
+        "per_student_yuan": _PER_STUDENT,
         "total_yuan": ["公用经费总额", "经费总额", "公用经费", "经费"],
         "students": _STUDENTS,
     },
     "check_small_school_funding": {
         "students": _STUDENTS,
-        "per_student_yuan": ["生均公用经费标准", "生均公用经费", "生均", "每生", "标准"],
+        "per_student_yuan": ["生均公用经费标准", *_PER_STUDENT, "标准"],
     },
     "check_music_art_rooms": {
         "classes": _CLASSES,
@@ -181,7 +219,7 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
         "students": _STUDENTS,
         "classes": _CLASSES,
     },
-    "check_school_size": {"students": [*_STUDENTS, "规模", "校额"]},
+    "check_school_size": {"students": [*_STUDENTS, *_SCHOOL_SIZE]},
     **{tool: {"part": pk.part_words, "whole": pk.whole_words} for tool, pk in _PERCENT_TOOLS.items()},
 }
 _TOOL_RULES = [
@@ -202,8 +240,9 @@ _TOOL_RULES = [
     ("certified", r"持证"),
     ("social", r"认可度|满意度|满意率"),
     ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数"),
-    ("check_school_size", r"规模|校额"),
     ("resource", "|".join(w for words in _RESOURCE_WORDS.values() for w in words)),
+    # Last: "1630人规模的初中" only sizes the school when no resource is named.
+    ("check_school_size", r"规模|校额"),
 ]
 _LIST_FIELDS = {"class_sizes", "music_room_areas", "art_room_areas"}
 _AREA_FIELDS = {"music_rooms": "music_room_areas", "art_rooms": "art_room_areas"}
@@ -413,6 +452,9 @@ def _assign(text: str, vocab: dict[str, list[str]], kind: str | None = None) -> 
 
 
 def _field_for(text, number, spans, start, end, previous) -> str | None:
+    lead = max(((e, f) for s, e, f in spans if start <= s and e <= number.start), default=None)
+    if lead and lead[1] in _PER_UNIT_FIELDS and _PER_UNIT_GAP.fullmatch(text[lead[0]:number.start]):
+        return lead[1]
     after = [(s, f) for s, e, f in spans if number.end <= s < end]
     for s, name in after:
         if _CLASSIFIER.match(text[number.end:s]):
@@ -439,7 +481,7 @@ def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str |
     if not keys or _USER_MARKERS.search(text):
         return False
     start, end = _clause_bounds(text, number.start)
-    if not _ASKS_TARGET.search(text[start:end]):
+    if not (_ASKS_TARGET.search(text[start:end]) or re.search(_RULE_MEANING, text)):
         return False
     registry = default_registry()
     figures = {Decimal(v) for key in keys for v in registry.get(key).values.values()}
