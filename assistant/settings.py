@@ -48,6 +48,7 @@ class Settings:
     llm_model: str = ""
     llm_gguf_path: str = ""
     llm_timeout_s: float = 30.0
+    llm_model_dir: str = ""  # where `python -m assistant.llm.fetch_model` puts the test model
     max_question_chars: int = 2000
     max_upload_mb: int = 5
 
@@ -70,6 +71,7 @@ class Settings:
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_gguf_path=_env("ASSISTANT_LLM_GGUF", ""),
             llm_timeout_s=_env_number("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s, float),
+            llm_model_dir=_env("ASSISTANT_LLM_MODEL_DIR", ""),
             max_question_chars=_env_number("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
             max_upload_mb=_env_number("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb),
         )

