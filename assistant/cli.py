@@ -114,9 +114,14 @@ def cmd_calc(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    if args.llm:  # the generative mode next to the deterministic figures, with its fallback rate
+        from assistant.llm.evaluate import main as compare_main
+
+        argv = (["--questions", args.questions] if args.questions else []) + (["--limit", str(args.limit)] if args.limit else [])
+        return compare_main(argv + (["--json"] if args.json else []))
     from assistant.evaluation import main_eval
 
-    return main_eval(settings, args.questions, as_json=args.json, llm=args.llm)
+    return main_eval(settings, args.questions, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="在 eval/questions.jsonl 上评测")
     p.add_argument("--questions", default=None, help="问题文件（默认 eval/questions.jsonl）")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--llm", action="store_true", help="评测生成式模式")
+    p.add_argument("--llm", action="store_true", help="评测生成式模式（与确定性结果对照，含回退率）")
+    p.add_argument("--limit", type=int, default=None, help="--llm 时按类别均匀抽取的题数（小模型很慢）")
     p.set_defaults(func=cmd_eval)
     return parser
 

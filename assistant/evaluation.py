@@ -485,25 +485,18 @@ def default_questions_path() -> Path:
     return REPO_ROOT / "eval" / "questions.jsonl"
 
 
-def main_eval(settings, questions_path: str | Path | None = None, as_json: bool = False, llm: bool = False) -> int:
+def main_eval(settings, questions_path: str | Path | None = None, as_json: bool = False) -> int:
     """`assistant eval`: print the report (markdown, or one JSON object with --json); returns the exit code.
 
-    llm=True evaluates the generative mode (`assistant.llm.GenerativeAnswerer.from_settings(...).ask`,
-    configured by ASSISTANT_LLM*) with the same judge and the same report. Errors such as a missing
-    index or an LLM configuration problem propagate (the CLI turns them into one Chinese line).
+    The generative mode is evaluated by `assistant eval --llm` (assistant/llm/evaluate.py), which
+    reuses `run_eval` and prints the deterministic figures beside it. Errors such as a missing index
+    propagate (the CLI turns them into one Chinese line).
     """
     from assistant.answer.service import Assistant
 
     questions = load_questions(questions_path or default_questions_path())
     assistant = Assistant.from_settings(settings)
-    ask = None
-    label = "deterministic"
-    if llm:
-        from assistant.llm import GenerativeAnswerer
-
-        ask = GenerativeAnswerer.from_settings(assistant, settings).ask
-        label = f"llm:{getattr(settings, 'llm_backend', '')}"
-    report = run_eval(assistant, questions, ask=ask, label=label)
+    report = run_eval(assistant, questions, label="deterministic")
     if as_json:
         data = report.to_dict()
         data.pop("judgments", None)
