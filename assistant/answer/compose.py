@@ -522,5 +522,5 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk]) 
     return draft
 
 
-def not_found(reason: str = "") -> Draft:
+def not_found() -> Draft:
     return Draft(f"{NOT_FOUND}\n\n{SUGGESTIONS}")

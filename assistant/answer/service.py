@@ -93,11 +93,12 @@ class Assistant:
             routed.intent = carried
         hits = hybrid_search(self.index, effective, RETRIEVED_K) if routed.intent != "out_of_scope" else []
         draft, intent = self._compose(effective, routed, hits)
-        answer = self._finish(question, draft, intent, hits, notice, started)
-        return answer
+        return self._finish(question, draft, intent, hits, notice, started)
 
     def _compose(self, question: str, routed: Route, hits) -> tuple[compose.Draft, str]:
         index, intent = self.index, routed.intent
+        if intent == "out_of_scope":
+            return compose.not_found(), intent
         attempts = {
             "duty": lambda: compose.compose_duty(index, question, routed.units),
             "who": lambda: compose.compose_who(index, question, hits),
@@ -107,8 +108,6 @@ class Assistant:
             "overview": lambda: compose.compose_overview(index, question),
             "general": lambda: compose.compose_general(index, question, hits),
         }
-        if intent == "out_of_scope":
-            return compose.not_found(routed.reason), intent
         draft = attempts[intent]()
         if draft is None and intent in ("who", "target", "overview"):
             draft = compose.compose_general(index, question, hits)
