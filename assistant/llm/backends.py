@@ -39,14 +39,19 @@ class LLMConfigError(ValueError):
 # Used only when a GGUF carries no chat template of its own (e.g. a base model such as the 270M test
 # model). Tool calls use the `<tool_call>{"name": …, "arguments": …}</tool_call>` convention, which
 # llama.cpp's template analyser recognises, so `tools=` requests get a parser and a lazy grammar.
-GEMMA_TEMPLATE = (
-    "{{ bos_token }}"
+# Both templates start alike: the system message plus the tool list becomes `ns.sys`, the rest `msgs`.
+_SYSTEM_AND_TOOLS = (
     "{%- set ns = namespace(sys='') -%}"
     "{%- if messages[0]['role'] == 'system' -%}{%- set ns.sys = messages[0]['content'] -%}{%- set msgs = messages[1:] -%}"
     "{%- else -%}{%- set msgs = messages -%}{%- endif -%}"
     "{%- if tools -%}{%- set ns.sys = ns.sys + '\\n\\n# 可用工具\\n<tools>\\n' -%}"
     "{%- for t in tools -%}{%- set ns.sys = ns.sys + (t | tojson) + '\\n' -%}{%- endfor -%}"
     "{%- set ns.sys = ns.sys + '</tools>' -%}{%- endif -%}"
+)
+
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}"
+    + _SYSTEM_AND_TOOLS +
     "{%- for m in msgs -%}"
     "{%- if m['role'] == 'user' -%}"
     "<start_of_turn>user\n{% if loop.first and ns.sys %}{{ ns.sys }}\n\n{% endif %}{{ m['content'] }}<end_of_turn>\n"
@@ -65,12 +70,7 @@ GEMMA_TEMPLATE = (
 )
 
 CHATML_TEMPLATE = (
-    "{%- set ns = namespace(sys='') -%}"
-    "{%- if messages[0]['role'] == 'system' -%}{%- set ns.sys = messages[0]['content'] -%}{%- set msgs = messages[1:] -%}"
-    "{%- else -%}{%- set msgs = messages -%}{%- endif -%}"
-    "{%- if tools -%}{%- set ns.sys = ns.sys + '\\n\\n# 可用工具\\n<tools>\\n' -%}"
-    "{%- for t in tools -%}{%- set ns.sys = ns.sys + (t | tojson) + '\\n' -%}{%- endfor -%}"
-    "{%- set ns.sys = ns.sys + '</tools>' -%}{%- endif -%}"
+    _SYSTEM_AND_TOOLS +
     "{%- if ns.sys -%}<|im_start|>system\n{{ ns.sys }}<|im_end|>\n{% endif -%}"
     "{%- for m in msgs -%}"
     "{%- if m['role'] == 'user' -%}"

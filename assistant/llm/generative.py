@@ -476,26 +476,19 @@ def classify_error(exc: BaseException, limit_s: float = 0.0) -> tuple[str, str]:
     """(code, Chinese detail) for an exception from the model or its server."""
     if isinstance(exc, LLMTimeout):
         return "timeout", str(exc)
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - langchain-openai brings it
-        openai = None
-    if openai is not None:
-        if isinstance(exc, openai.APITimeoutError):
-            return "timeout", f"请求超时（{limit_s:g} 秒）"
-        if isinstance(exc, openai.APIConnectionError):
-            return "connection_error", f"{type(exc).__name__}: {_cause(exc)}"
-        if isinstance(exc, openai.APIStatusError):
-            return "server_error", f"HTTP {exc.status_code}: {str(exc)[:200]}"
-    try:
-        import httpx
-    except ImportError:  # pragma: no cover
-        httpx = None
-    if httpx is not None:
-        if isinstance(exc, httpx.TimeoutException):
-            return "timeout", f"{type(exc).__name__}"
-        if isinstance(exc, httpx.TransportError):
-            return "connection_error", f"{type(exc).__name__}: {exc}"
+    import httpx  # both come with langchain-openai; imported here to keep the deterministic path light
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout", f"请求超时（{limit_s:g} 秒）"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection_error", f"{type(exc).__name__}: {_cause(exc)}"
+    if isinstance(exc, openai.APIStatusError):
+        return "server_error", f"HTTP {exc.status_code}: {str(exc)[:200]}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", f"{type(exc).__name__}"
+    if isinstance(exc, httpx.TransportError):
+        return "connection_error", f"{type(exc).__name__}: {exc}"
     if isinstance(exc, TimeoutError):
         return "timeout", str(exc) or type(exc).__name__
     if isinstance(exc, ConnectionError):
