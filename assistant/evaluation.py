@@ -30,7 +30,6 @@ from typing import Any, Callable, Iterable
 
 REFUSAL_TEXT = "现有文件中未找到相关规定"
 RECALL_KS = tuple(range(1, 11))
-QUESTION_KEYS = ("id", "category", "question", "history", "intent", "expect", "gold", "refuse", "must_not")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answer.router import route
+from assistant.answer.router import INTENTS, route
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,11 @@ from assistant.answer.router import route
 )
 def test_intents(question, intent):
     assert route(question).intent == intent
+
+
+def test_every_route_is_a_known_intent():
+    for question in ("市财政局负责什么", "网吧归谁管", "组长是谁", "天气", "四个统一是什么", "我们小学有学生850人，音体美专任教师7人，达标吗？"):
+        assert route(question).intent in INTENTS
 
 
 def test_route_carries_slots():

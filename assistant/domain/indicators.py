@@ -108,11 +108,6 @@ class Indicator:
                 return source.value if source.value is not None else self.threshold()
         raise KeyError(f"指标“{self.name}”没有来自 {doc_id} 的出处")
 
-    @property
-    def primary_source(self) -> IndicatorSource:
-        """The verbatim source when there is one, else the first summary."""
-        return next((s for s in self.sources if s.verbatim), self.sources[0])
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,

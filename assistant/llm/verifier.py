@@ -66,11 +66,6 @@ class Verdict:
     detail: str = ""  # Chinese, may name the offending number / id / quote (not shown in the answer text)
     cited: list[int] = field(default_factory=list)  # 1-based source ids in order of first mention
 
-    @property
-    def reason(self) -> str:
-        """`code：detail`, the value recorded in `Answer.fallback`."""
-        return f"{self.code}：{self.detail}" if self.detail else self.code
-
 
 def normalise_marks(text: str) -> str:
     """【1】/［1］/[1,2]/[1、2] → [1]/[1][2], so one pattern finds every citation."""
