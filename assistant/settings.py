@@ -16,15 +16,23 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _env_number(name: str, default, cast=int):
+def _env_number(name: str, default, cast=int, low=None, high=None):
+    """A number from the environment, inside [low, high]; anything else is a Chinese error."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
+    kind = "整数" if cast is int else "数字"
     try:
-        return cast(raw)
+        value = cast(raw)
     except ValueError as exc:
-        kind = "整数" if cast is int else "数字"
         raise ValueError(f"环境变量 {name} 应为{kind}，当前为“{raw}”") from exc
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"环境变量 {name} 应在 {low}–{high} 之间，当前为“{raw}”")
+    return value
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ class Settings:
     llm_model_dir: str = ""  # where `python -m assistant.llm.fetch_model` puts the test model
     max_question_chars: int = 2000
     max_upload_mb: int = 5
+    # HTTP API (issue 14): keys accepted as `Authorization: Bearer …`; needed off loopback.
+    api_keys: tuple[str, ...] = ()
+    api_rate_per_minute: int = 120
+    max_request_kb: int = 256
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -58,22 +70,28 @@ class Settings:
             corpus_dir=Path(_env("ASSISTANT_CORPUS_DIR", str(cls.corpus_dir))),
             index_dir=Path(_env("ASSISTANT_INDEX_DIR", str(cls.index_dir))),
             embedding_backend=_env("ASSISTANT_EMBEDDING", cls.embedding_backend),
-            top_k=_env_number("ASSISTANT_TOP_K", cls.top_k),
+            top_k=_env_number("ASSISTANT_TOP_K", cls.top_k, low=1, high=50),
             host=_env("ASSISTANT_HOST", cls.host),
-            port=_env_number("ASSISTANT_PORT", cls.port),
+            port=_env_number("ASSISTANT_PORT", cls.port, low=1, high=65535),
             auth_user=_env("ASSISTANT_AUTH_USER", ""),
             auth_password=_env("ASSISTANT_AUTH_PASSWORD", ""),
             chroma_host=_env("CHROMA_HOST", ""),
-            chroma_port=_env_number("CHROMA_PORT", cls.chroma_port),
+            chroma_port=_env_number("CHROMA_PORT", cls.chroma_port, low=1, high=65535),
             llm_backend=_env("ASSISTANT_LLM", cls.llm_backend),
             llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),
             llm_api_key=_env("ASSISTANT_LLM_API_KEY", ""),
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_gguf_path=_env("ASSISTANT_LLM_GGUF", ""),
-            llm_timeout_s=_env_number("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s, float),
+            llm_timeout_s=_env_number("ASSISTANT_LLM_TIMEOUT", cls.llm_timeout_s, float, 1, 600),
             llm_model_dir=_env("ASSISTANT_LLM_MODEL_DIR", ""),
-            max_question_chars=_env_number("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
-            max_upload_mb=_env_number("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb),
+            max_question_chars=_env_number("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars,
+                                           low=10, high=20000),
+            max_upload_mb=_env_number("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_mb, low=1, high=100),
+            api_keys=_env_list("ASSISTANT_API_KEYS"),
+            api_rate_per_minute=_env_number("ASSISTANT_API_RATE", cls.api_rate_per_minute,
+                                            low=1, high=100000),
+            max_request_kb=_env_number("ASSISTANT_MAX_REQUEST_KB", cls.max_request_kb,
+                                       low=1, high=100000),
         )
 
     def with_(self, **changes) -> "Settings":
