@@ -17,11 +17,20 @@ are our own summaries (要点摘要) and are counted apart. Citation accuracy is
 citations that are verbatim-ok and — for a question with a gold — contain the gold fragment (a
 citation on a refusal item is never accurate).
 
+Wrong figures (must be 0 on every set): an answer that states a 达标/未达标 verdict, or computes a
+value, that disagrees with the item — distinct from an answer that merely omits something. The
+item's `verdicts` (one per school, or ["ask"] when the assistant must ask instead of computing) and
+`values` say what is right; older items without them are read from their wording (`must_not`
+未达标 → 达标 expected; an `expect` group of 未达标 → 未达标 expected; a non-calculation intent → no
+verdict at all). The stated verdicts are read from the answer's tool calls (their `met`) and from
+bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value`.
+
 Nothing here normalises whitespace: two gold fragments keep the source's double spaces.
 """
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -47,6 +56,8 @@ class EvalQuestion:
     gold: str = ""
     refuse: bool = False
     must_not: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> "EvalQuestion":
@@ -63,6 +74,8 @@ class EvalQuestion:
             gold=str(data.get("gold") or ""),
             refuse=bool(data.get("refuse", False)),
             must_not=tuple(str(s) for s in data.get("must_not") or ()),
+            values=tuple(str(s) for s in data.get("values") or ()),
+            verdicts=tuple(str(s) for s in data.get("verdicts") or ()),
         )
 
     def to_dict(self) -> dict:
@@ -71,7 +84,22 @@ class EvalQuestion:
             "history": list(self.history), "intent": self.intent,
             "expect": [list(g) for g in self.expect], "gold": self.gold,
             "refuse": self.refuse, "must_not": list(self.must_not),
+            **({"values": list(self.values)} if self.values else {}),
+            **({"verdicts": list(self.verdicts)} if self.verdicts else {}),
         }
+
+    def expected_verdicts(self) -> tuple[str, ...] | None:
+        """What the answer may state: verdict words per school, ("ask",), () for none, or None
+        when the item does not say (a calculation item written before `verdicts` existed)."""
+        if self.verdicts:
+            return self.verdicts
+        if self.intent and self.intent != "calculation":
+            return ()
+        if any("未达标" in s for s in self.must_not):
+            return ("达标",)
+        if any("未达标" in s for group in self.expect for s in group):
+            return ("未达标",)
+        return None
 
     @property
     def retrieval_query(self) -> str:
@@ -162,6 +190,7 @@ class Judgment:
     elapsed_ms: float = 0.0
     answer: str = ""
     error: str = ""
+    wrong_figures: list[str] = field(default_factory=list)  # stated verdicts/values that disagree
 
     @property
     def strict_passed(self) -> bool:
@@ -211,6 +240,8 @@ def judge(question: EvalQuestion, answer, docs: dict | None = None) -> Judgment:
     if broken:
         reasons.append(f"{broken} 条引用标为原文但与原文不一致")
 
+    wrong = wrong_figures(question, answer)
+    reasons += wrong
     retrieved = _get(answer, "retrieved", None) or []
     return Judgment(
         id=question.id, category=question.category, question=question.question,
@@ -219,8 +250,58 @@ def judge(question: EvalQuestion, answer, docs: dict | None = None) -> Judgment:
         reasons=reasons, gold=question.gold, gold_rank=gold_rank(retrieved, question.gold),
         citations=len(citations), citations_verbatim_ok=verbatim_ok, citations_verbatim_broken=broken,
         citations_summary=summary, citations_accurate=accurate, gold_cited=gold_cited,
-        elapsed_ms=float(_get(answer, "elapsed_ms", 0.0) or 0.0), answer=text,
+        elapsed_ms=float(_get(answer, "elapsed_ms", 0.0) or 0.0), answer=text, wrong_figures=wrong,
     )
+
+
+HEADLINE_VERDICT = re.compile(r"\*\*(达标|未达标)\*\*")
+
+
+def stated_verdicts(answer) -> list[str]:
+    """Verdicts the answer states: its tool calls' `met` (also per school), else bold headlines."""
+    found = [("达标" if c["met"] else "未达标") for c in _checks(answer) if c.get("met") is not None]
+    return found or HEADLINE_VERDICT.findall(_get(answer, "answer", "") or "")
+
+
+def stated_values(answer) -> list[str]:
+    values = ((c.get("numbers") or {}).get("value") for c in _checks(answer))
+    return [str(v) for v in values if v is not None]
+
+
+def _checks(answer) -> list[dict]:
+    """The innermost checks of the answer's tool calls: one per school, per indicator of a school."""
+    out: list[dict] = []
+
+    def walk(item) -> None:
+        if not isinstance(item, dict):
+            return
+        inner = item.get("schools") or item.get("checks")
+        if isinstance(inner, list) and inner:
+            for sub in inner:
+                walk(sub)
+        else:
+            out.append(item)
+
+    for call in _get(answer, "tool_calls", None) or []:
+        walk(_get(call, "output", {}) or {})
+    return out
+
+
+def wrong_figures(question: EvalQuestion, answer) -> list[str]:
+    """Stated verdicts or values that disagree with the item (see the module docstring)."""
+    expected = question.expected_verdicts()
+    if expected is None:
+        return []
+    stated = stated_verdicts(answer)
+    if expected in ((), ("ask",)):
+        return [f"错误数字：不应给出达标结论，却给出“{'、'.join(stated)}”"] if stated else []
+    problems = []
+    if stated and sorted(set(stated)) != sorted(set(expected)):
+        problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
+    values = stated_values(answer)
+    if question.values and values and not set(values) <= set(question.values):
+        problems.append(f"错误数字：计算值应为“{'、'.join(question.values)}”，答案为“{'、'.join(values)}”")
+    return problems
 
 
 def failed_judgment(question: EvalQuestion, error: str, elapsed_ms: float = 0.0) -> Judgment:
@@ -285,6 +366,14 @@ class EvalReport:
     @property
     def intent_accuracy(self) -> float:
         return _rate(sum(j.intent_ok for j in self.judgments), self.n)
+
+    @property
+    def wrong_figure_count(self) -> int:
+        return sum(1 for j in self.judgments if j.wrong_figures)
+
+    @property
+    def wrong_figure_items(self) -> list[Judgment]:
+        return [j for j in self.judgments if j.wrong_figures]
 
     @property
     def errors(self) -> int:
@@ -376,6 +465,7 @@ class EvalReport:
             "label": self.label, "questions": self.n, "passed": self.passed,
             "pass_rate": self.pass_rate, "intent_accuracy": self.intent_accuracy,
             "strict_pass_rate": self.strict_pass_rate, "errors": self.errors,
+            "wrong_figures": self.wrong_figure_count,
             "recall_at_1": ret["recall"][1], "recall_at_5": ret["recall"][5], "mrr": ret["mrr"],
             "recall_at_k": {str(k): v for k, v in ret["recall"].items()}, "gold_questions": ret["n"],
             "citation_verbatim_rate": c["verbatim_rate"], "citation_accuracy": c["accuracy"],
@@ -415,6 +505,7 @@ class EvalReport:
             f"| 引用准确率（逐字且含标准条款） | {pct(c['accuracy'])}（{c['accurate']}/{c['total']}） |",
             f"| 有标准条款的题中引用了它 | {pct(c['gold_cited'])} |",
             f"| 延迟 p50 / p95 | {lat['p50_ms']:.1f} ms / {lat['p95_ms']:.1f} ms |",
+            f"| 错误数字（结论或计算值与预期不符，须为 0） | **{self.wrong_figure_count}** |",
             f"| 出错 | {self.errors} |",
             "",
             "### 分类通过率",
@@ -424,6 +515,10 @@ class EvalReport:
         ]
         for cat, row in sorted(self.per_category.items()):
             lines.append(f"| {cat} | {row['n']} | {pct(row['pass_rate'])} | {pct(row['intent_accuracy'])} | {pct(row['strict_pass_rate'])} |")
+        wrong = self.wrong_figure_items
+        if wrong:
+            lines += ["", f"### 错误数字（{len(wrong)}）", ""]
+            lines += [f"- `{j.id}` {j.question}：{'；'.join(j.wrong_figures)}" for j in wrong[:max_failures]]
         failures = self.failures
         lines += ["", f"### 未通过（{len(failures)}）", ""]
         if not failures:

@@ -55,10 +55,10 @@ def test_the_issue_example_850_students_7_pe_art_teachers():
         ("初中", "teachers_above_degree_per100", 1000, 53, "5.30", True, "53", "0", "100.00"),
         ("小学", "backbone_teachers_per100", 850, 8, "0.94", False, "9", "1", "94.11"),
         ("初中", "pe_art_teachers_per100", 1200, 11, "0.92", True, "11", "0", "101.85"),
-        ("初中", "teaching_area_per_student", 850, "4000.5", "4.70", False, "4930.00", "929.50", "81.14"),
+        ("初中", "teaching_area_per_student", 850, "4000.5", "4.71", False, "4930.00", "929.50", "81.14"),
         ("初中", "sports_area_per_student", 1000, 10200, "10.20", True, "10200.00", "0.00", "100.00"),
         ("小学", "sports_area_per_student", 1000, 7505, "7.51", True, "7500.00", "0.00", "100.07"),
-        ("小学", "equipment_value_per_student", 850, 1500000, "1764.70", False, "1700000.00", "200000.00", "88.23"),
+        ("小学", "equipment_value_per_student", 850, 1500000, "1764.71", False, "1700000.00", "200000.00", "88.23"),
         ("小学", "multimedia_classrooms_per100", 1000, 23, "2.30", True, "23", "0", "100.00"),
         ("初中", "multimedia_classrooms_per100", 1000, 23, "2.30", False, "24", "1", "95.83"),
     ],
@@ -172,13 +172,18 @@ def test_cv_exactly_at_the_limit_passes_for_primary_and_fails_for_junior():
     assert junior.met is False and junior.numbers["cv"] == "0.50" and junior.numbers["limit"] == "0.45"
 
 
-def test_cv_just_over_the_limit_is_rounded_up():
-    # values 0 and 2 with weights 1 and 1 → CV 1; weights 5001:4999 make it a hair over 1.0 → shown 1.01
-    schools = [("甲", 100, Fraction(0)), ("乙", 100, Fraction(2))]
-    assert calc.check_cv("小学", "pe_art_teachers_per100", schools).numbers["cv"] == "1.00"
+def test_failing_values_round_half_up_unless_that_looks_like_a_pass():
+    # CV a hair over 1.0 is far over 0.50: half-up (1.00) cannot look like a pass
     tilted = [("甲", 5001, Fraction(0)), ("乙", 4999, Fraction(2))]
     check = calc.check_cv("小学", "pe_art_teachers_per100", tilted)
-    assert check.cv > 1 and check.numbers["cv"] == "1.01"
+    assert check.cv > 1 and check.numbers["cv"] == "1.00"
+    # 0.8995 against ≥0.9: half-up would show 0.90, a pass; it is shown 0.89 and the note says why
+    assert calc.shown(Fraction(8995, 10000), ">=", False, threshold="0.9") == "0.89"
+    assert "0.90" in calc.truncation_note(Fraction(8995, 10000), ">=", False, "0.9")
+    # 0.5004 against ≤0.50: half-up 0.50 would look met → 0.51
+    assert calc.shown(Fraction(5004, 10000), "<=", False, threshold="0.50") == "0.51"
+    # 14 ÷ 1800 × 100 = 0.777… fails clearly: shown 0.78, as the user would round it
+    assert calc.check_resource_indicator("初中", "pe_art_teachers_per100", 1800, 14).numbers["value"] == "0.78"
 
 
 def test_cv_of_all_zero_values_is_undefined_and_one_school_is_zero():
@@ -358,5 +363,6 @@ def test_operations_cover_every_tool_name():
         "check_resource_indicator", "check_school_resources", "county_variation", "check_rotation",
         "check_training_funds", "check_admission_ratio", "check_special_ed_funding", "check_class_size",
         "check_average_class_size", "check_school_size", "check_music_art_rooms", "check_small_school_funding",
-        "check_percentage_target",
+        "check_percentage_target", "check_indicator_value", "check_reported_rate", "check_reported_rates",
+        "check_cv_values", "check_reported_cv", "county_variations",
     }

@@ -429,7 +429,7 @@ def test_no_level_needed_when_both_levels_share_the_threshold():
     result = run(request)
     # 12 ÷ 1150 × 100 = 1.0434… ≥ 1 (小学 and 初中 both 1 per hundred)
     assert result.met is True and result.output["numbers"]["value"] == "1.04"
-    assert "level" not in result.input
+    assert result.input["level"] is None
     assert "小学、初中相同" in result.verdict and "未达标" not in result.verdict
     assert "标准（小学、初中相同）" in result.markdown
     # 音体美 (0.9 for both): 8 ÷ 1000 × 100 = 0.8 < 0.9, needs 9, 1 more

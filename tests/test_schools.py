@@ -206,9 +206,9 @@ def test_evaluate_structure_and_registry_keys(report):
 
 def test_evaluate_school_results_by_hand(report):
     schools = {s["school"]: s for s in report["levels"]["小学"]["schools"]}
-    b = schools["示例小学B（虚构）"]  # 5 音体美 teachers for 620 students: 0.806 (89.6% of 0.9), the rest met
+    b = schools["示例小学B（虚构）"]  # 5 音体美 teachers for 620 students: 0.806 (89.6% of 0.9; shown half-up 0.81), the rest met
     assert b["met_count"] == 6 and b["passes"] is True
-    assert b["indicators"]["pe_art_teachers_per100"]["value"] == "0.80"
+    assert b["indicators"]["pe_art_teachers_per100"]["value"] == "0.81"
     d = schools["示例村小D（虚构）"]  # 4 rooms for 180 students: 2.22 (96.6% of 2.3)
     assert d["met_count"] == 6 and d["passes"] is True
     nine_year = schools["示例九年一贯制学校（虚构）"]
@@ -231,7 +231,7 @@ def test_markdown_report(report):
     assert "## 小学（5所学校，在校生3850人）" in text and "## 初中" in text
     assert "✅" in text and "❌" in text
     assert "标准≤0.50" in text and "标准≤0.45" in text
-    assert "| 示例小学B（虚构） | 620 |" in text and "0.80 ❌" in text
+    assert "| 示例小学B（虚构） | 620 |" in text and "0.81 ❌" in text
     assert "差异系数超过0.50的指标：无" in text
     assert "3/5所" in text
 

@@ -8,7 +8,7 @@ fail into an apparent pass. Thresholds are read from the registry only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -68,13 +68,28 @@ def round_to(value: Fraction, places: int = 2, mode: str = "half_up") -> Decimal
     return Decimal(units).scaleb(-places)
 
 
-def shown(value: Fraction, comparison: str, met: bool | None, places: int = 2) -> str:
-    """A judged value for display: a fail is rounded away from the threshold, never onto it."""
-    if met is False:
-        mode = "up" if comparison in ("<=", "<") else "down"
-    else:
-        mode = "half_up"
-    return str(round_to(value, places, mode))
+def shown(value: Fraction, comparison: str, met: bool | None, places: int = 2,
+          threshold: Number | None = None) -> str:
+    """A judged value for display: rounded half-up, except where that rounding would make a failing
+    value look like a pass (0.8995 → 0.90 against ≥0.9); that one is rounded away from the
+    threshold. Without a threshold a fail is always rounded away from it."""
+    half = round_to(value, places, "half_up")
+    if met is not False:
+        return str(half)
+    away = round_to(value, places, "up" if comparison in ("<=", "<") else "down")
+    if threshold is None:
+        return str(away)
+    bar = to_fraction(threshold)
+    looks_met = {">=": half >= bar, "<=": half <= bar, "<": half < bar, "=": half == bar}[comparison]
+    return str(away if looks_met else half)
+
+
+def truncation_note(value: Fraction, comparison: str, met: bool | None, threshold: Number, places: int = 2) -> str:
+    """Says so when `shown` did not round half-up (a fail that would look like a pass)."""
+    half = str(round_to(value, places, "half_up"))
+    if shown(value, comparison, met, places, threshold) == half:
+        return ""
+    return f"（四舍五入为 {half} 会看似达标，此处不进位显示）"
 
 
 def plain(value: Fraction) -> str:
@@ -216,16 +231,22 @@ def _combine(title: str, checks: Sequence[Check], inputs: Mapping, numbers: Mapp
 # ---------- school resource indicators ----------
 
 def check_resource_indicator(
-    level: str,
+    level: str | None,
     indicator: str,
     students: Number,
     amount: Number | None = None,
     registry: Registry | None = None,
 ) -> ResourceCheck:
-    """One resource indicator from raw counts; without `amount` only the requirement is computed."""
+    """One resource indicator from raw counts; without `amount` only the requirement is computed.
+
+    `level` may be None when 小学 and 初中 share the threshold (骨干教师 1, 音体美 0.9 per hundred):
+    the result then names both levels."""
     ind = _registry(registry).get(indicator)
     if ind.measure is None:
         raise ValueError(f"“{ind.name}”不是校级资源配置指标")
+    if level is None and same_for_all_levels(indicator, registry):
+        return _both_levels(check_resource_indicator(LEVELS[0], indicator, students, amount, registry),
+                            indicator, registry)
     _choice(level, LEVELS)
     pupils = int(_positive(students, "在校生数"))
     whole = ind.unit in WHOLE_UNITS
@@ -248,10 +269,11 @@ def check_resource_indicator(
     met = ind.passes(value, level)
     ratio = value / Fraction(threshold)
     gap = _ceil_unit(max(Fraction(0), required_exact - count), ind.unit)
-    value_text = shown(value, ind.comparison, met)
+    value_text = shown(value, ind.comparison, met, threshold=threshold)
     ratio_text = shown(ratio * 100, ">=", met)
     steps = [
-        f"{ind.name} = {plain(count)} ÷ {pupils}{' × 100' if per == 100 else ''} {_eq(value)} {value_text}{ind.unit}",
+        f"{ind.name} = {plain(count)} ÷ {pupils}{' × 100' if per == 100 else ''} {_eq(value)} {value_text}{ind.unit}"
+        + truncation_note(value, ind.comparison, met, threshold),
         f"标准（{level}）：{ind.threshold_text(level)}；{value_text} {_sign(met, '>=')} {threshold}，{_status(met)}",
         f"达标程度 = 实际值 ÷ 标准值 {_eq(ratio * 100)} {ratio_text}%",
         need_step,
@@ -265,6 +287,41 @@ def check_resource_indicator(
                  f"还差 {_amount(gap, ind.unit)}{ind.unit}。")
     return ResourceCheck((ind.key,), ind.name, inputs, numbers, met, tuple(steps),
                          _verdict(met, text), level, pupils, value, ratio)
+
+
+def check_indicator_value(level: str | None, indicator: str, value: Number,
+                          registry: Registry | None = None) -> ResourceCheck:
+    """A resource indicator's value the user already has (生均教学仪器设备值2600元, 每百名学生音体美
+    教师1.1人): judged as given, never divided by the student count again."""
+    ind = _registry(registry).get(indicator)
+    if ind.measure is None:
+        raise ValueError(f"“{ind.name}”不是校级资源配置指标")
+    if level is None and same_for_all_levels(indicator, registry):
+        return _both_levels(check_indicator_value(LEVELS[0], indicator, value, registry), indicator, registry)
+    _choice(level, LEVELS)
+    number = _non_negative(value, ind.name)
+    threshold = Fraction(ind.threshold(level))
+    met = ind.passes(number, level)
+    ratio = number / threshold
+    value_text = shown(number, ind.comparison, met, threshold=threshold)
+    ratio_text = shown(ratio * 100, ">=", met)
+    per = "生均" if ind.measure.per_students == 1 else "每百名学生"
+    steps = [
+        f"{ind.name}：按您给出的 {plain(number)}{ind.unit} 计（已是{per}值，不再除以学生数）",
+        f"标准（{level}）：{ind.threshold_text(level)}；{value_text} {_sign(met, '>=')} {threshold}，{_status(met)}",
+        f"达标程度 = 实际值 ÷ 标准值 {_eq(ratio * 100)} {ratio_text}%",
+    ]
+    numbers: dict[str, Any] = {"unit": ind.unit, "threshold": str(threshold), "value": value_text,
+                               "ratio_percent": ratio_text}
+    text = f"{level}{ind.name}为 {value_text}{ind.unit}，标准{ind.threshold_text(level)}。"
+    if not met:
+        gap = threshold - number
+        steps.append(f"{per}还差 {threshold} − {plain(number)} = {_amount(gap, ind.unit)}{ind.unit}")
+        numbers["gap"] = _amount(gap, ind.unit)
+        text += f"{per}还差 {_amount(gap, ind.unit)}{ind.unit}。"
+    inputs = {"level": level, "indicator": ind.key, "value": _json(number)}
+    return ResourceCheck((ind.key,), ind.name, inputs, numbers, met, tuple(steps), _verdict(met, text),
+                         level, 0, number, ratio)
 
 
 def resource_inputs(registry: Registry | None = None) -> dict[str, Indicator]:
@@ -384,7 +441,7 @@ def check_cv(
     sd = _sqrt(variance)
     cv = sd / Decimal(mean.numerator) * Decimal(mean.denominator)
     met = variance <= (Fraction(limit) * mean) ** 2  # CV ≤ L  ⟺  S² ≤ (L·X̄)², exact
-    cv_text = shown(Fraction(cv), "<=", met)
+    cv_text = shown(Fraction(cv), "<=", met, threshold=limit)
     steps += [
         f"S = √(Σ Pᵢ·(Xᵢ − X̄)² ÷ P) ≈ {round_to(Fraction(sd), 4)}",
         f"差异系数 CV = S ÷ X̄ ≈ {round_to(Fraction(cv), 4)}",
@@ -727,6 +784,107 @@ def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Numbe
     return Check(tuple(keys), "音乐、美术专用教室配置", inputs, numbers, met, tuple(steps), _verdict(met, text))
 
 
+# ---------- figures the user states directly, and several checks judged together ----------
+
+
+
+def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> Check:
+    """A rate the user states directly ("巩固率93.5%") against its "%" target; the user's own
+    figure is compared exactly and shown as given."""
+    ind = _registry(None).get(key)
+    if ind.unit != "%":
+        raise ValueError(f"“{ind.name}”不是百分比指标")
+    rate = to_fraction(rate_percent, ind.name)
+    if rate < 0:
+        raise ValueError(f"{ind.name}不能为负数")
+    threshold = ind.threshold(level)
+    met = ind.passes(rate, level)
+    rate_text = plain(rate)
+    scope = f"（{level}）" if level else ""
+    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
+    gap = abs(Fraction(threshold) - rate)
+    steps = [
+        f"{ind.name}{scope}：按您给出的 {rate_text}% 计",
+        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}% {sign} {threshold}%，{_status(met)}",
+    ]
+    text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
+    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": "%"}
+    if not met:
+        steps.append(f"相差 {threshold} − {rate_text} = {plain(gap)} 个百分点"
+                     if ind.comparison == ">=" else f"超出 {plain(gap)} 个百分点")
+        text += f"相差 {plain(gap)} 个百分点。"
+        numbers["gap_points"] = plain(gap)
+    inputs = {"key": key, "rate_percent": rate_text, **({"level": level} if level else {})}
+    return Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_status(met)}**：{text}")
+
+
+def same_for_all_levels(key: str, registry: Registry | None = None) -> bool:
+    ind = _registry(registry).get(key)
+    return len({ind.threshold(level) for level in LEVELS}) == 1
+
+
+def _both_levels(check: Check, indicator: str, registry: Registry | None) -> Check:
+    """A check computed for 小学 restated for both levels (they share the threshold)."""
+    stand_in, both = LEVELS[0], "、".join(LEVELS)
+    bar = _registry(registry).get(indicator).threshold_text(stand_in)
+    steps = tuple(step.replace(f"标准（{stand_in}）", f"标准（{both}相同）") for step in check.steps)
+    verdict = check.verdict.replace(f"：{stand_in}{check.title}", f"：{check.title}", 1).replace(
+        bar, f"{bar}（{both}相同）", 1)
+    inputs = {k: v for k, v in check.inputs.items() if k != "level"}
+    return replace(check, inputs=inputs, steps=steps, verdict=verdict, level=both)
+
+
+def check_reported_rates(rates: list[dict[str, Any]]) -> Check:
+    """Several stated rates at once (交流轮岗比例 and 骨干教师占比), judged together."""
+    checks = [check_reported_rate(**r) for r in rates]
+    return checks[0] if len(checks) == 1 else _together("百分比指标", checks, {"rates": rates})
+
+
+def check_reported_cv(level: str, cv: Any) -> Check:
+    """A 差异系数 the user states directly, against the level's limit (小学0.50, 初中0.45)."""
+    ind = _registry(None).get("resource_cv_limit")
+    if level not in LEVELS:
+        raise ValueError(f"学段应为{'或'.join(LEVELS)}，收到“{level}”")
+    value = to_fraction(cv, "差异系数")
+    if value < 0:
+        raise ValueError("差异系数不能为负数")
+    limit = ind.threshold(level)
+    met = ind.passes(value, level)
+    text_value = plain(value)
+    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
+    steps = (f"差异系数：按您给出的 {text_value} 计",
+             f"标准（{level}）：{ind.threshold_text(level)}；{text_value} {sign} {limit}，{_status(met)}")
+    text = f"{level}校际差异系数为 {text_value}，标准{ind.threshold_text(level)}。"
+    return Check((ind.key,), ind.name, {"level": level, "cv": text_value},
+                            {"cv": text_value, "limit": str(limit)}, met, steps, f"**{_status(met)}**：{text}")
+
+
+def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]]) -> Check:
+    """差异系数 from per-school indicator values the user already computed (每百名/生均)."""
+    rows = [(s["school"], s["students"], to_fraction(s["value"])) for s in schools]
+    return check_cv(level, indicator, rows)
+
+
+def county_variations(level: str, indicators: list[dict[str, Any]]) -> Check:
+    """差异系数 of several indicators over the same schools."""
+    checks = [
+        county_variation(level, spec["indicator"], spec["schools"]) if "amount" in spec["schools"][0]
+        else check_cv_values(level, spec["indicator"], spec["schools"])
+        for spec in indicators
+    ]
+    return checks[0] if len(checks) == 1 else _together(f"{level}校际差异系数", checks, {"level": level})
+
+
+def _together(title: str, checks: list[Check], inputs: dict[str, Any]) -> Check:
+    flags = [c.met for c in checks]
+    met = False if False in flags else None if None in flags else True
+    keys = tuple(dict.fromkeys(k for c in checks for k in c.keys))
+    steps = tuple(s for c in checks for s in (f"【{c.title}】", *c.steps))
+    text = " ".join(c.verdict.split("：", 1)[1] for c in checks)
+    numbers = {c.keys[0]: dict(c.numbers) for c in checks}
+    return Check(keys, title, inputs, numbers, met, steps, f"**{_status(met)}**：{text}")
+
+
 # ---------- one name per operation, shared by the langchain tools and the deterministic path ----------
 
 OPERATIONS: dict[str, Callable[..., Check]] = {
@@ -743,4 +901,10 @@ OPERATIONS: dict[str, Callable[..., Check]] = {
     "check_music_art_rooms": check_music_art_rooms,
     "check_small_school_funding": check_small_school_funding,
     "check_percentage_target": check_percentage_target,
+    "check_indicator_value": check_indicator_value,
+    "check_reported_rate": check_reported_rate,
+    "check_reported_rates": check_reported_rates,
+    "check_cv_values": check_cv_values,
+    "check_reported_cv": check_reported_cv,
+    "county_variations": county_variations,
 }

@@ -21,24 +21,23 @@ from typing import Any
 
 from . import calculator
 from .indicators import default_registry
+from .number_roles import NumberRole, mask_non_data, number_roles
 from .numerals import NumberMention, extract_numbers
 
 _CLAUSE_BREAKS = "，,。；;？?！!\n"
 _DIGIT_CHARS = "0-9零〇一二两三四五六七八九十百千"
 # Numbers that belong to names, ordinals, years, grades and the rules' own wording, not to the user's data.
+# Names, school counts, ordinals, years and durations are told apart by number_roles; these are
+# the rules' own phrases and words that merely contain a numeral character.
 _NUMBER_MASKS = re.compile(
-    r"每百名学生|每百名|每\s*(?:12|十二)\s*个班级?|[0-9一二三四五六七八九]\s*年级|初[一二三]|高[一二三]"
-    r"|\d{4}\s*年|(?:五|5)\s*年\s*(?:360|三百六十)\s*学时|(?:360|三百六十)\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
-    r"|第[0-9一二三四五六七八九十]+|一下|一共|一起|一些|一定|一般|一样|进一步|统一|同一|一个班|每个班"
+    r"每百名学生|每百名|每\s*(?:12|十二)\s*个班级?"
+    r"|(?:五|5)\s*年\s*(?:360|三百六十)\s*学时|(?:360|三百六十)\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
+    r"|一下|一共|一起|一些|一定|一般|一样|进一步|统一|同一|一个班|每个班"
     # 不足100名学生的村小 / 按100名学生核定: the rule's own figure.
     r"|(?:不足|不到|少于|按照?)\s*(?:100|一百)\s*名?\s*(?:学生|人)"
     # 一个学生 / 每名学生 means "per student", not one student.
     rf"|(?<![{_DIGIT_CHARS}])[一每](?:个|名|位)(?:学生|孩子)"
-    # A length of time is not a count: "一年的公用经费", "五年之内", "两个学期", "3个月".
-    rf"|[{_DIGIT_CHARS}\d.]+\s*个?\s*(?:学年|学期|年|月|星期|周|天)"
 )
-# "三所小学": how many schools, checked against the lists rather than read as data.
-_SCHOOL_COUNT = re.compile(rf"[{_DIGIT_CHARS}\d]+\s*所")
 # Phrases whose words must not be read as quantity keywords.
 _KEYWORD_MASKS = re.compile(r"每百名学生|中小学")
 # Between a number and the noun it counts: "850名学生", "8万元培训经费".
@@ -48,6 +47,8 @@ _CLASSIFIER = re.compile(
 # Between a per-unit keyword and its amount: "每个学生8000元的公用经费" is per student, whatever follows.
 _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
+# A resource figure given per student or per hundred students is the indicator's value itself.
+_PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名")
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
 _ASKS_REQUIREMENT = re.compile(r"需要|至少|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
@@ -258,7 +259,9 @@ _STANDARD_FIGURES = {
     "check_music_art_rooms": {"music_room_areas": ["music_room_area"], "art_room_areas": ["art_room_area"]},
 }
 # Kinds whose only head count is the school's students: a bare "68人" is that.
-_HEADCOUNT_DEFAULT = {"check_small_school_funding": "students", "check_school_size": "students"}
+# Kinds whose bare head count ("小学九百人", "一所600人") is the school's students.
+_HEADCOUNT_DEFAULT = {"check_small_school_funding": "students", "check_school_size": "students",
+                      "resource": "students"}
 _HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
 _NAMES = {
     "students": "在校生数", "level": "学段（小学或初中）", "area": "学校所在区域（城区或镇区）",
@@ -325,15 +328,18 @@ def looks_numeric(text: str) -> bool:
     return bool(parse_numeric_question(text).quantities)
 
 
-def parse_numeric_question(text: str) -> CalcRequest:
+def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> CalcRequest:
+    """The calculation a question asks for. Only numbers whose role is data (number_roles) are
+    bound to quantities; the others are masked before any binding."""
     kind = _detect_tool(text)
     if kind is None:
         return CalcRequest(text, None)
+    data_text = _mask_rule_phrases(text, mask_non_data(text, number_roles(text) if roles is None else roles))
     if kind == "cv":
-        quantities = _assign_lists(text, _VOCAB[kind])
+        quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
-        quantities = _assign(text, _VOCAB[kind], kind)
-        quantities.update(_reported_rates(text, kind))
+        quantities = _assign(text, _VOCAB[kind], kind, data_text)
+        quantities.update(_reported_rates(data_text, kind))
     level = _detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
@@ -344,7 +350,7 @@ def run(request: CalcRequest) -> CalcResult:
     """Run the calculation the request names; the request must be complete."""
     if not request.complete:
         raise ValueError(request.missing_prompt() if request.tool else "这不是可以测算的数字问题")
-    operation = _LOCAL_OPERATIONS.get(request.tool) or calculator.OPERATIONS[request.tool]
+    operation = calculator.OPERATIONS[request.tool]
     check = operation(**request.args)
     registry = default_registry()
     keys = list(check.keys)
@@ -385,6 +391,14 @@ def _detect_area(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _mask_rule_phrases(text: str, data_text: str) -> str:
+    """`data_text` with the rules' own phrases (found in the unmasked `text`) masked as well."""
+    for match in _NUMBER_MASKS.finditer(text):
+        a, b = match.span()
+        data_text = data_text[:a] + "□" * (b - a) + data_text[b:]
+    return data_text
+
+
 def _mask(pattern: re.Pattern, text: str) -> str:
     return pattern.sub(lambda m: "□" * len(m.group()), text)
 
@@ -407,12 +421,10 @@ def _clause_bounds(text: str, position: int) -> tuple[int, int]:
     return start, min(ends, default=len(text))
 
 
-def _numbers(text: str, spans, masks: tuple[re.Pattern, ...] = (_NUMBER_MASKS,)) -> list[NumberMention]:
-    """The user's plain numbers (no percentages), minus those inside keywords, masked phrases
-    and instructions about what to say."""
-    masked = text
-    for pattern in masks:
-        masked = _mask(pattern, masked)
+def _numbers(text: str, spans, data_text: str) -> list[NumberMention]:
+    """The user's plain numbers (no percentages) from `data_text` (non-data numbers masked),
+    minus those inside keywords, masked phrases and instructions about what to say."""
+    masked = data_text
     found = []
     for n in extract_numbers(masked):
         if n.percent or any(s < n.end and n.start < e for s, e, _ in spans):
@@ -424,11 +436,11 @@ def _numbers(text: str, spans, masks: tuple[re.Pattern, ...] = (_NUMBER_MASKS,))
     return found
 
 
-def _assign(text: str, vocab: dict[str, list[str]], kind: str | None = None) -> dict[str, Any]:
+def _assign(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: str) -> dict[str, Any]:
     """Give each number the quantity it counts: a noun right after it ("850名学生") wins,
     else the nearest keyword before it in its clause ("学生850人"), else a later keyword."""
     spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
-    numbers = _numbers(text, spans)
+    numbers = _numbers(text, spans, data_text)
     found: dict[str, Any] = {}
     previous: tuple[NumberMention, str | None] | None = None
     for i, number in enumerate(numbers):
@@ -442,6 +454,8 @@ def _assign(text: str, vocab: dict[str, list[str]], kind: str | None = None) -> 
             name = _HEADCOUNT_DEFAULT[kind]  # "只有68人": the only head count these questions have
         if name in _AREA_FIELDS and _AREA_UNIT.match(text[number.end:]):
             name = _AREA_FIELDS[name]
+        if name in _RESOURCE_WORDS and _PER_VALUE.search(text[start:number.start]):
+            name = calculator.resource_inputs()[name].key  # "生均仪器设备值2600元" is already the value
         if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
@@ -466,7 +480,10 @@ def _field_for(text, number, spans, start, end, previous) -> str | None:
         r"[\s、,，和及与/]*(?:人|㎡|平方米|平米)?[\s、,，和及与/]*", text[previous[0].end:number.start]
     ):
         return previous[1]
-    return after[0][1] if after else None
+    # A later keyword names the number only when nothing separates them ("850学生"), never across 、/和.
+    if after and not re.search(r"[、，,；;和及与]", text[number.end:after[0][0]]):
+        return after[0][1]
+    return None
 
 
 def _fits(name: str, value: Decimal) -> bool:
@@ -495,7 +512,7 @@ def _reported_rates(text: str, kind: str) -> dict[str, Decimal]:
     if kind not in _RATE_KINDS:
         return {}
     found: dict[str, Decimal] = {}
-    mentions = extract_numbers(_mask(_NUMBER_MASKS, text))
+    mentions = extract_numbers(text)
     previous_end = 0
     for n in mentions:
         if not n.percent:
@@ -527,7 +544,7 @@ def _rate_targets(kind: str) -> set[Decimal]:
     return {Decimal(v) for key in keys for v in registry.get(key).values.values()}
 
 
-def _assign_lists(text: str, vocab: dict[str, list[str]]) -> dict[str, Any]:
+def _assign_lists(text: str, vocab: dict[str, list[str]], data_text: str) -> dict[str, Any]:
     """Per-school lists for a 差异系数: "三所小学分别有500、700、800名学生，音体美教师分别是5、5、9人".
 
     Numbers joined by 、/，/和 form one list, named by the noun right after its last number or
@@ -535,7 +552,7 @@ def _assign_lists(text: str, vocab: dict[str, list[str]]) -> dict[str, Any]:
     name the same quantity are joined in order. Values given per hundred or per student
     ("每百名学生音体美教师分别为1、0.71、1.13") are kept under the indicator's key."""
     spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
-    numbers = _numbers(text, spans, (_NUMBER_MASKS, _SCHOOL_COUNT))
+    numbers = _numbers(text, spans, data_text)
     groups: list[list[NumberMention]] = []
     for n in numbers:
         if groups and _LIST_GAP.fullmatch(text[groups[-1][-1].end:n.start]):
@@ -589,121 +606,6 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: one(v) for k, v in values.items()}
 
 
-# ---------- calculations the question layer adds on top of calculator.OPERATIONS ----------
-
-_STATUS = {True: "达标", False: "未达标", None: "测算结果"}
-_MET_SIGN = {">=": "≥", "<=": "≤", "<": "<", "=": "="}
-_FAIL_SIGN = {">=": "<", "<=": ">", "<": "≥", "=": "≠"}
-
-
-def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> calculator.Check:
-    """A rate the user states directly ("巩固率93.5%") against its "%" target; the user's own
-    figure is compared exactly and shown as given."""
-    ind = default_registry().get(key)
-    if ind.unit != "%":
-        raise ValueError(f"“{ind.name}”不是百分比指标")
-    rate = calculator.to_fraction(rate_percent, ind.name)
-    if rate < 0:
-        raise ValueError(f"{ind.name}不能为负数")
-    threshold = ind.threshold(level)
-    met = ind.passes(rate, level)
-    rate_text = calculator.plain(rate)
-    scope = f"（{level}）" if level else ""
-    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
-    gap = abs(Fraction(threshold) - rate)
-    steps = [
-        f"{ind.name}{scope}：按您给出的 {rate_text}% 计",
-        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}% {sign} {threshold}%，{_STATUS[met]}",
-    ]
-    text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
-    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": "%"}
-    if not met:
-        steps.append(f"相差 {threshold} − {rate_text} = {calculator.plain(gap)} 个百分点"
-                     if ind.comparison == ">=" else f"超出 {calculator.plain(gap)} 个百分点")
-        text += f"相差 {calculator.plain(gap)} 个百分点。"
-        numbers["gap_points"] = calculator.plain(gap)
-    inputs = {"key": key, "rate_percent": rate_text, **({"level": level} if level else {})}
-    return calculator.Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_STATUS[met]}**：{text}")
-
-
-def check_resource_indicator(indicator: str, students: Any, amount: Any = None,
-                             level: str | None = None) -> calculator.ResourceCheck:
-    """calculator.check_resource_indicator, also without a level when 小学 and 初中 share the
-    threshold (骨干教师 1, 音体美 0.9 per hundred): the result then names both levels."""
-    if level is not None or not _same_for_all_levels(indicator):
-        return calculator.check_resource_indicator(level, indicator, students, amount)
-    stand_in = calculator.LEVELS[0]
-    check = calculator.check_resource_indicator(stand_in, indicator, students, amount)
-    both = "、".join(calculator.LEVELS)
-    bar = default_registry().get(indicator).threshold_text(stand_in)
-    steps = tuple(step.replace(f"标准（{stand_in}）", f"标准（{both}相同）") for step in check.steps)
-    verdict = check.verdict.replace(f"：{stand_in}{check.title}", f"：{check.title}", 1).replace(
-        bar, f"{bar}（{both}相同）", 1)
-    inputs = {k: v for k, v in check.inputs.items() if k != "level"}
-    return replace(check, inputs=inputs, steps=steps, verdict=verdict, level=both)
-
-
-def check_reported_rates(rates: list[dict[str, Any]]) -> calculator.Check:
-    """Several stated rates at once (交流轮岗比例 and 骨干教师占比), judged together."""
-    checks = [check_reported_rate(**r) for r in rates]
-    return checks[0] if len(checks) == 1 else _together("百分比指标", checks, {"rates": rates})
-
-
-def check_reported_cv(level: str, cv: Any) -> calculator.Check:
-    """A 差异系数 the user states directly, against the level's limit (小学0.50, 初中0.45)."""
-    ind = default_registry().get("resource_cv_limit")
-    if level not in calculator.LEVELS:
-        raise ValueError(f"学段应为{'或'.join(calculator.LEVELS)}，收到“{level}”")
-    value = calculator.to_fraction(cv, "差异系数")
-    if value < 0:
-        raise ValueError("差异系数不能为负数")
-    limit = ind.threshold(level)
-    met = ind.passes(value, level)
-    text_value = calculator.plain(value)
-    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
-    steps = (f"差异系数：按您给出的 {text_value} 计",
-             f"标准（{level}）：{ind.threshold_text(level)}；{text_value} {sign} {limit}，{_STATUS[met]}")
-    text = f"{level}校际差异系数为 {text_value}，标准{ind.threshold_text(level)}。"
-    return calculator.Check((ind.key,), ind.name, {"level": level, "cv": text_value},
-                            {"cv": text_value, "limit": str(limit)}, met, steps, f"**{_STATUS[met]}**：{text}")
-
-
-def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]]) -> calculator.Check:
-    """差异系数 from per-school indicator values the user already computed (每百名/生均)."""
-    rows = [(s["school"], s["students"], calculator.to_fraction(s["value"])) for s in schools]
-    return calculator.check_cv(level, indicator, rows)
-
-
-def county_variations(level: str, indicators: list[dict[str, Any]]) -> calculator.Check:
-    """差异系数 of several indicators over the same schools."""
-    checks = [
-        calculator.county_variation(level, spec["indicator"], spec["schools"]) if "amount" in spec["schools"][0]
-        else check_cv_values(level, spec["indicator"], spec["schools"])
-        for spec in indicators
-    ]
-    return checks[0] if len(checks) == 1 else _together(f"{level}校际差异系数", checks, {"level": level})
-
-
-def _together(title: str, checks: list[calculator.Check], inputs: dict[str, Any]) -> calculator.Check:
-    flags = [c.met for c in checks]
-    met = False if False in flags else None if None in flags else True
-    keys = tuple(dict.fromkeys(k for c in checks for k in c.keys))
-    steps = tuple(s for c in checks for s in (f"【{c.title}】", *c.steps))
-    text = " ".join(c.verdict.split("：", 1)[1] for c in checks)
-    numbers = {c.keys[0]: dict(c.numbers) for c in checks}
-    return calculator.Check(keys, title, inputs, numbers, met, steps, f"**{_STATUS[met]}**：{text}")
-
-
-_LOCAL_OPERATIONS = {
-    "check_resource_indicator": check_resource_indicator,
-    "check_reported_rate": check_reported_rate,
-    "check_reported_rates": check_reported_rates,
-    "check_cv_values": check_cv_values,
-    "check_reported_cv": check_reported_cv,
-    "county_variations": county_variations,
-}
-
-
 # ---------- one builder per kind of question: which tool, its arguments, what is missing ----------
 
 def _need(quantities: dict, names: list[str]) -> list[str]:
@@ -716,6 +618,14 @@ def _reported(key: str, rate: Decimal, level: str | None = None) -> tuple[str, d
 
 
 def _resource(text, q, level):
+    fields = calculator.resource_inputs()
+    values = [ind for ind in fields.values() if ind.key in q]
+    if values and not any(name in q for name in _RESOURCE_WORDS):
+        ind = values[0]
+        shared = calculator.same_for_all_levels(ind.key)
+        missing = [] if level in calculator.LEVELS or shared else [_NAMES["level"]]
+        args = {"level": level if level in calculator.LEVELS else None, "indicator": ind.key, "value": q[ind.key]}
+        return "check_indicator_value", args, missing
     given = [name for name in _RESOURCE_WORDS if name in q]
     level_missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
     missing = _need(q, ["students"])
@@ -730,15 +640,11 @@ def _resource(text, q, level):
         if not _ASKS_REQUIREMENT.search(text):
             missing.append(fields[name].measure.input_name)
     indicator = fields[name]
-    args = {"indicator": indicator.key, "students": q.get("students"), "amount": q.get(name)}
-    if level_missing and _same_for_all_levels(indicator.key):
+    args = {"level": level if not level_missing else None, "indicator": indicator.key,
+            "students": q.get("students"), "amount": q.get(name)}
+    if level_missing and calculator.same_for_all_levels(indicator.key):
         return "check_resource_indicator", args, missing  # 小学 and 初中 share the bar: no need to ask
-    return "check_resource_indicator", {"level": level, **args}, level_missing + missing
-
-
-def _same_for_all_levels(key: str) -> bool:
-    ind = default_registry().get(key)
-    return len({ind.threshold(level) for level in calculator.LEVELS}) == 1
+    return "check_resource_indicator", args, level_missing + missing
 
 
 def _cv(text, q, level):

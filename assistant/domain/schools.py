@@ -1,18 +1,24 @@
 """Schools tables (CSV or XLSX): read and validate, evaluate every school and each level, report.
 
 Reading never writes anything; a bad file raises SchoolsTableError with a Chinese
-message naming the row and the column.
+message naming the row and the column. Every input is bounded: bytes read, rows, the unpacked size
+of an XLSX, the magnitude and decimals of a cell, and the seconds and memory of a calculation.
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import json
 import re
+import stat
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import calculator
 from .indicators import LEVELS, Registry, default_registry
@@ -45,6 +51,23 @@ _WHOLE = {"students", "teachers_above_degree", "backbone_teachers", "pe_art_teac
 _SPREADSHEET_EXTENSIONS = {".csv", ".txt", ".xlsx", ".xlsm"}
 _NOT_SPREADSHEET = (b"%PDF", b"\xd0\xcf\x11\xe0")  # PDF, and the OLE container of legacy .xls/.doc
 
+# Bounds (README, reliability section). A county has a few hundred schools; the figures leave room.
+MAX_FILE_BYTES = 5 * 1024 * 1024  # default for read_table; the CLI and the web app pass ASSISTANT_MAX_UPLOAD_MB
+MAX_ROWS = 1000  # school rows in one table
+MAX_XLSX_UNPACKED_MB = 50  # an XLSX is a zip: its parts may not unpack to more than this
+MAX_CELL_VALUE = Decimal(10) ** 12  # 一万亿: more than any school's area, headcount or equipment value
+MAX_DECIMAL_PLACES = 20  # Excel's computed cells carry up to ~17; 1e-999999 would carry a million
+MAX_CELL_CHARS = 60  # longer text in a number column is not a number (and is not parsed)
+CALC_TIME_LIMIT_S = 30  # one table's calculation, in a child process that is stopped after this
+CALC_MEMORY_MB = 1024  # address space of that child
+HEADER_SCAN_ROWS = 20  # rows of each XLSX sheet looked at to find the header
+SHOWN_CHARS = 24  # of a rejected value, in a message
+# Separators people save instead of commas, named in the message (a semicolon file often uses decimal commas).
+DELIMITERS = {";": "分号", "\t": "制表符", "，": "中文逗号", "|": "竖线"}
+# Text a spreadsheet would run as a formula (CSV/XLSX injection); a plain number is not one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
 
 class SchoolsTableError(ValueError):
     """A schools table that cannot be used; the message names the row and column."""
@@ -61,13 +84,19 @@ class SchoolRow:
 
 # ---------- reading ----------
 
-def read_table(path: str | Path) -> list[SchoolRow]:
-    """Read a CSV (UTF-8 with/without BOM, or GBK) or XLSX file of schools."""
+def read_table(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[SchoolRow]:
+    """Read a CSV (UTF-8 with/without BOM, or GBK) or XLSX file of schools: a regular file of at most
+    `max_bytes` (a device such as /dev/zero never ends, a pipe may never open)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SchoolsTableError(f"“{path.name}”不是普通文件（可能是设备或管道）：请指定一个 CSV 或 XLSX 文件")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise SchoolsTableError(f"无法读取文件 {path.name}：{exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SchoolsTableError(f"文件过大：超过 {max_bytes / 1024 / 1024:.1f} MB 的上限")
     return parse_table(data, path.name)
 
 
@@ -82,10 +111,8 @@ def parse_table(data: bytes, filename: str = "schools.csv") -> list[SchoolRow]:
         raise SchoolsTableError(f"“{filename}”不是 CSV 或 XLSX 表格（可能是 PDF 或旧版 .xls）：请另存为 CSV 或 XLSX")
     is_zip = data[:4] == b"PK\x03\x04"
     if suffix in (".xlsx", ".xlsm") or is_zip:
-        records = _xlsx_records(data, filename)
-    else:
-        records = _csv_records(data, filename)
-    return _rows_from_records(records)
+        return _xlsx_rows(data, filename)
+    return _rows_from_records(_csv_records(data, filename))
 
 
 def _decode(data: bytes, filename: str) -> str:
@@ -102,23 +129,74 @@ def _csv_records(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
         raise SchoolsTableError(f"“{filename}”不是表格文件（含二进制内容）：请上传 CSV 或 XLSX")
     reader = csv.reader(io.StringIO(_decode(data, filename), newline=""))
     try:
-        return [(reader.line_num, row) for row in reader]
+        return _bounded((reader.line_num, row) for row in reader)
     except csv.Error as exc:
         raise SchoolsTableError(f"“{filename}”第{reader.line_num}行不是有效的 CSV：{exc}") from None
 
 
-def _xlsx_records(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
+def _bounded(records: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+    """The records, stopping as soon as there are more school rows than MAX_ROWS (plus the header)."""
+    out, filled = [], 0
+    for number, row in records:
+        out.append((number, row))
+        filled += not all(_blank(c) for c in row)
+        if filled > MAX_ROWS + 1:
+            raise SchoolsTableError(f"表中学校数据超过 {MAX_ROWS} 行的上限：请分成几个文件分别测算")
+    return out
+
+
+def _check_unpacked_size(data: bytes, filename: str) -> None:
+    """A zip states each part's unpacked size, and Python's zip reader never yields more than it
+    states: checking the sum first stops a zip bomb (1 MB that unpacks to 1 GB) before any reading."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SchoolsTableError(f"“{filename}”不是有效的 XLSX 表格：{exc}") from None
+    if unpacked > MAX_XLSX_UNPACKED_MB * 1024 * 1024:
+        raise SchoolsTableError(f"“{filename}”解压后有 {unpacked / 1024 / 1024:.0f} MB，超过 {MAX_XLSX_UNPACKED_MB} MB 的上限："
+                                "学校数据表不会这么大，请检查文件，或只保留学校数据另存为新的 XLSX")
+
+
+def _xlsx_rows(data: bytes, filename: str) -> list[SchoolRow]:
+    """Rows of the sheet whose header has the most of our columns (a cover sheet often comes first)."""
     from openpyxl import load_workbook  # only XLSX uploads need it
 
+    _check_unpacked_size(data, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SchoolsTableError(f"“{filename}”不是有效的 XLSX 表格：{exc}") from None
     try:
-        sheet = book.worksheets[0]
-        return [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        sheets = book.worksheets
+        matches = [len(_known_columns(_first_filled(sheet))) for sheet in sheets]
+        best = max(range(len(sheets)), key=lambda i: matches[i], default=0)
+        names = "、".join(f"“{sheet.title}”" for sheet in sheets)
+        if len(sheets) > 1 and not matches[best]:
+            raise SchoolsTableError(f"“{filename}”的工作表{names}中都没有找到学校数据的表头：表头应包含"
+                                    + "、".join(f"“{name}”" for _, name, _ in COLUMNS))
+        try:
+            return _rows_from_records(_bounded(_sheet_records(sheets[best])))
+        except SchoolsTableError as exc:
+            if len(sheets) == 1:
+                raise
+            raise SchoolsTableError(f"工作表“{sheets[best].title}”{exc}（本文件的工作表：{names}）") from None
     finally:
         book.close()
+
+
+def _sheet_records(sheet) -> Iterator[tuple[int, list[Any]]]:
+    number = 0
+    try:
+        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, list(row)
+    except ValueError:  # openpyxl itself, e.g. on a number of more than 4300 digits
+        raise SchoolsTableError(f"第{number + 1}行有无法读取的单元格：数字的位数过多，请检查该行") from None
+
+
+def _first_filled(sheet) -> list[Any]:
+    rows = itertools.islice(_sheet_records(sheet), HEADER_SCAN_ROWS)
+    return next((row for _, row in rows if not all(_blank(c) for c in row)), [])
 
 
 def _blank(cell: Any) -> bool:
@@ -144,11 +222,26 @@ def _normalize_header(cell: Any) -> str:
     return re.sub(r"[\s、，,_·]", "", text).lower()
 
 
+def _header_lookup() -> dict[str, str]:
+    return {_normalize_header(alias): key for key, name, aliases in COLUMNS for alias in (key, name, *aliases)}
+
+
+def _known_columns(header: list[Any]) -> set[str]:
+    lookup = _header_lookup()
+    return {lookup[n] for n in map(_normalize_header, header) if n in lookup}
+
+
+def _other_delimiter(header: list[Any]) -> str | None:
+    """The separator a one-column header was really split by, when splitting by it finds our columns."""
+    text = "".join(str(c) for c in header if not _blank(c))
+    for mark in DELIMITERS:
+        if mark in text and len(_known_columns(text.split(mark))) >= 2:
+            return mark
+    return None
+
+
 def _header_positions(header: list[Any], line: int) -> dict[str, int]:
-    lookup = {}
-    for key, name, aliases in COLUMNS:
-        for alias in (key, name, *aliases):
-            lookup[_normalize_header(alias)] = key
+    lookup = _header_lookup()
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
         key = lookup.get(_normalize_header(cell))
@@ -160,6 +253,10 @@ def _header_positions(header: list[Any], line: int) -> dict[str, int]:
             )
         positions[key] = index
     missing = [f"“{HEADER_NAMES[k]}”（{k}）" for k, _, _ in COLUMNS if k not in positions]
+    mark = _other_delimiter(header) if missing else None
+    if mark:
+        raise SchoolsTableError(f"第{line}行表头的各列是用{DELIMITERS[mark]}分隔的，不是逗号：请在 Excel 中另存为"
+                                "“CSV（逗号分隔）”，或上传 XLSX")
     if missing:
         raise SchoolsTableError(f"第{line}行表头缺少必需的列：{'、'.join(missing)}")
     return positions
@@ -184,22 +281,42 @@ def _parse_row(line: int, row: list[Any], positions: dict[str, int]) -> SchoolRo
     return SchoolRow(line, school, level, students, numbers)
 
 
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}…（共 {len(text)} 个字符）"
+
+
 def _number(line: int, key: str, value: Any) -> Decimal:
+    """A cell as an exact number, bounded in magnitude and decimals: 1e100000000 would pin a CPU for an
+    hour in exact arithmetic, and Python refuses to print an integer of more than 4300 digits."""
     where = f"第{line}行“{HEADER_NAMES[key]}”"
     if isinstance(value, bool):
         raise SchoolsTableError(f"{where}的值“{value}”不是数字")
     text = normalize(str(value)).strip().replace(",", "").replace(" ", "")
+    if len(text) > MAX_CELL_CHARS:
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”超出范围：位数过多，不是学校数据中的数字")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise SchoolsTableError(f"{where}的值“{value}”不是数字") from None
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”不是数字") from None
     if not number.is_finite():
-        raise SchoolsTableError(f"{where}的值“{value}”不是数字")
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”不是数字")
     if number < 0:
-        raise SchoolsTableError(f"{where}的值“{value}”为负数")
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”为负数")
+    if number > MAX_CELL_VALUE:
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”超出范围：应不超过 {MAX_CELL_VALUE:,}（一万亿）")
+    if number and _decimal_places(number) > MAX_DECIMAL_PLACES:
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”小数位数过多：最多 {MAX_DECIMAL_PLACES} 位")
     if key in _WHOLE and number != number.to_integral_value():
-        raise SchoolsTableError(f"{where}的值“{value}”应为整数")
+        raise SchoolsTableError(f"{where}的值“{_shown(value)}”应为整数")
     return number
+
+
+def _decimal_places(number: Decimal) -> int:
+    """Decimals that matter: 4500.000 has none, 1e-999999 a million."""
+    _, digits, exponent = number.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing)
 
 
 def _check_duplicates(rows: Sequence[SchoolRow]) -> None:
@@ -231,6 +348,52 @@ def evaluate(rows: Iterable[SchoolRow], level: str | None = None, registry: Regi
             rows_of_level = [r for r in rows if r.level == name]
             levels[name] = _level_report(rows_of_level, checks, county, reg)
     return {"levels": levels}
+
+
+def evaluate_within(rows: Sequence[SchoolRow], level: str | None = None,
+                    seconds: float = CALC_TIME_LIMIT_S) -> dict[str, Any]:
+    """`evaluate` in a child process that is stopped after `seconds` (and may use CALC_MEMORY_MB):
+    whatever slipped past the reader's bounds, one table cannot pin a CPU or fill the memory."""
+    request = json.dumps({"level": level, "rows": [_row_json(r) for r in rows]}, ensure_ascii=False)
+    command = [sys.executable, "-c", "from assistant.domain.schools import serve_evaluation; serve_evaluation()"]
+    try:
+        done = subprocess.run(command, input=request.encode("utf-8"), capture_output=True, timeout=seconds,
+                              cwd=Path(__file__).resolve().parents[2])  # where `assistant` can be imported
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        raise SchoolsTableError(f"测算超过 {seconds:g} 秒仍未完成，已停止：请检查表中是否有异常的数字") from None
+    try:
+        answer = json.loads(done.stdout.decode("utf-8"))
+    except ValueError:
+        raise SchoolsTableError(f"测算进程意外退出（退出码 {done.returncode}），没有得到结果") from None
+    if "error" in answer:
+        raise SchoolsTableError(answer["error"])
+    return answer["report"]
+
+
+def serve_evaluation() -> None:
+    """The child side of `evaluate_within`: rows as JSON on stdin, {"report"} or {"error"} on stdout."""
+    import resource
+
+    limit = CALC_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    try:
+        answer = {"report": evaluate([_row_from_json(r) for r in request["rows"]], request["level"])}
+    except SchoolsTableError as exc:
+        answer = {"error": str(exc)}
+    except MemoryError:
+        answer = {"error": f"测算所需内存超过 {CALC_MEMORY_MB} MB 的上限，已停止：请检查表中是否有异常的数字"}
+    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+
+
+def _row_json(row: SchoolRow) -> dict[str, Any]:
+    return {"row": row.row, "school": row.school, "level": row.level, "students": row.students,
+            "amounts": {key: str(value) for key, value in row.amounts.items()}}
+
+
+def _row_from_json(data: dict[str, Any]) -> SchoolRow:
+    return SchoolRow(data["row"], data["school"], data["level"], data["students"],
+                     {key: Decimal(value) for key, value in data["amounts"].items()})
 
 
 def _level_report(rows, checks, county, reg) -> dict[str, Any]:
@@ -271,24 +434,31 @@ def _mark(met: bool | None) -> str:
     return {True: "✅", False: "❌", None: "—"}[met]
 
 
-def to_markdown(report: dict[str, Any], registry: Registry | None = None) -> str:
+def to_markdown(report: dict[str, Any], registry: Registry | None = None, escape: Callable[[str], str] = str,
+                limit: int | None = None) -> str:
+    """The report as Markdown. `escape` is applied to every string that came from the table (school names,
+    and the verdicts that quote them): the web page passes its markdown escaper. `limit` caps the schools
+    listed per level (the downloads always have all of them)."""
     reg = registry or default_registry()
     parts = []
     for level, data in report["levels"].items():
         county = data["county"]
+        shown = data["schools"][:limit]
         parts.append(f"## {level}（{county['schools']}所学校，在校生{county['students']}人）")
-        parts.append(_school_table(level, data["schools"], reg))
+        parts.append(_school_table(level, shown, reg, escape))
+        if len(shown) < len(data["schools"]):
+            parts.append(f"（上表只列出前 {len(shown)} 所学校，共 {len(data['schools'])} 所；全部结果见下载的 CSV/XLSX 报告。）")
         parts.append(_cv_table(level, county, reg))
-        parts.append(_summary(data["summary"], data["schools"], county, reg))
+        parts.append(_summary(data["summary"], shown, county, reg, escape))
     return "\n\n".join(parts) + "\n"
 
 
-def _school_table(level: str, schools: list[dict], reg: Registry) -> str:
+def _school_table(level: str, schools: list[dict], reg: Registry, escape: Callable[[str], str]) -> str:
     inds = reg.resource_indicators
     head = ["学校", "在校生"] + [f"{SHORT_NAMES[i.key]}（{i.threshold_text(level)}）" for i in inds] + ["达标项", "学校达标"]
     lines = ["### 各校资源配置指标", _row(head), _row(["---"] * len(head))]
     for s in schools:
-        cells = [s["school"], str(s["students"])]
+        cells = [escape(s["school"]), str(s["students"])]
         cells += [f"{s['indicators'][i.key]['value']} {_mark(s['indicators'][i.key]['met'])}" for i in inds]
         cells += [f"{s['met_count']}/{len(inds)}", _mark(s["passes"])]
         lines.append(_row(cells))
@@ -305,23 +475,26 @@ def _cv_table(level: str, county: dict, reg: Registry) -> str:
     return "\n".join(lines)
 
 
-def _summary(summary: dict, schools: list[dict], county: dict, reg: Registry) -> str:
+def _summary(summary: dict, schools: list[dict], county: dict, reg: Registry, escape: Callable[[str], str]) -> str:
     passing = summary["passing_schools"]
+    listed = [s["school"] for s in schools if s["passes"]]
     rule = (f"{len(reg.resource_indicators)}项中至少{reg.get('school_rule_min_met').threshold()}项达标、"
             f"余项不低于{reg.get('school_rule_unmet_min_ratio').threshold()}%")
+    more = "等" if len(listed) < len(passing) else ""
     lines = ["### 小结",
              f"- 达到学校达标要求（{rule}）的学校：{len(passing)}/{summary['schools']}所"
-             + (f"（{'、'.join(passing)}）" if passing else "")]
+             + (f"（{'、'.join(escape(name) for name in listed)}{more}）" if listed else "")]
     for s in schools:
         if not s["passes"]:
-            lines.append(f"- ❌ {s['verdict'].split('：', 1)[1]}")
+            lines.append(f"- ❌ {escape(s['verdict'].split('：', 1)[1])}")
     failing = [county["indicators"][k]["name"] for k in summary["failing_cv"]]
     lines.append(f"- 差异系数超过{county['cv_limit']}的指标：" + ("、".join(failing) if failing else "无"))
     return "\n".join(lines)
 
 
 def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |"
+    """A table row; a line break inside a cell (possible in a quoted CSV cell) would end the table."""
+    return "| " + " | ".join(re.sub(r"[\r\n]+", " ", str(c)).replace("|", "/") for c in cells) + " |"
 
 
 def to_csv_rows(report: dict[str, Any], registry: Registry | None = None) -> list[list[str]]:
@@ -356,24 +529,41 @@ def _yes(met: bool | None) -> str:
     return {True: "是", False: "否", None: "—"}[met]
 
 
+def spreadsheet_text(text: str) -> str:
+    """A CSV cell a spreadsheet shows as the text it is: text starting with = + - @, tab or CR would run
+    as a formula (=HYPERLINK(...) in a school name), so it gets a leading apostrophe; numbers stay numbers."""
+    return "'" + text if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    return text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def write_csv(report: dict[str, Any], path: str | Path) -> None:
     """Schools table, a blank line, then the 差异系数 table; UTF-8 with BOM so Excel reads it."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerows(to_csv_rows(report))
-        writer.writerow([])
-        writer.writerows(cv_rows(report))
+        for row in [*to_csv_rows(report), [], *cv_rows(report)]:
+            writer.writerow([spreadsheet_text(str(cell)) for cell in row])
 
 
 def write_xlsx(report: dict[str, Any], path: str | Path) -> None:
+    """Every cell is text; formula-like text is stored as text with Excel's quote-prefix flag (openpyxl
+    would otherwise write any string starting with = as a live formula)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = "各校指标"
-    for row in to_csv_rows(report):
-        sheet.append(row)
-    cv_sheet = book.create_sheet("差异系数")
-    for row in cv_rows(report):
-        cv_sheet.append(row)
+    _append_text_rows(sheet, to_csv_rows(report))
+    _append_text_rows(book.create_sheet("差异系数"), cv_rows(report))
     book.save(path)
+
+
+def _append_text_rows(sheet, rows: list[list[str]]) -> None:
+    for number, row in enumerate(rows, 1):
+        for column, value in enumerate(row, 1):
+            cell = sheet.cell(row=number, column=column, value=str(value))
+            cell.data_type = "s"
+            if _formula_like(cell.value):
+                cell.quotePrefix = True

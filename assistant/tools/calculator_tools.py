@@ -125,6 +125,52 @@ class PercentageArgs(BaseModel):
     whole: int = Field(gt=0, description="分母（如专任教师总数、适龄儿童总数）")
 
 
+RateKey = Literal[tuple(ind.key for ind in _registry if ind.unit == "%")]
+
+
+class IndicatorValueArgs(BaseModel):
+    level: Level | None = Field(default=None, description="学段：小学或初中（两学段标准相同时可不填）")
+    indicator: ResourceKey = Field(description="资源配置指标 key")
+    value: Decimal = Field(ge=0, description="用户已算好的指标值（生均或每百名学生的值）")
+
+
+class ReportedRateArgs(BaseModel):
+    key: RateKey = Field(description="百分比指标 key")
+    rate_percent: Decimal = Field(ge=0, description="用户给出的比例（百分数的数字部分）")
+    level: str | None = Field(default=None, description="学段或区域（城区/镇区），指标分档时填写")
+
+
+class ReportedRatesArgs(BaseModel):
+    rates: list[ReportedRateArgs] = Field(description="几项用户直接给出的比例")
+
+
+class SchoolValue(BaseModel):
+    school: str = Field(description="学校名称")
+    students: int = Field(gt=0, description="在校生数")
+    value: Decimal = Field(ge=0, description="该校的指标值")
+
+
+class CvValuesArgs(BaseModel):
+    level: Level = Field(description="学段：小学或初中")
+    indicator: ResourceKey = Field(description="资源配置指标 key")
+    schools: list[SchoolValue] = Field(description="各校在校生数和已算好的指标值")
+
+
+class ReportedCvArgs(BaseModel):
+    level: Level = Field(description="学段：小学或初中")
+    cv: Decimal = Field(ge=0, description="用户给出的差异系数")
+
+
+class IndicatorSchools(BaseModel):
+    indicator: ResourceKey = Field(description="资源配置指标 key")
+    schools: list[dict] = Field(description="各校数据：school、students，以及 amount（原始数量）或 value（指标值）")
+
+
+class CountyVariationsArgs(BaseModel):
+    level: Level = Field(description="学段：小学或初中")
+    indicators: list[IndicatorSchools] = Field(description="几项指标，各自的各校数据")
+
+
 _SPECS: list[tuple[str, type[BaseModel], str]] = [
     ("check_school_resources", SchoolResourcesArgs,
      "按学校原始数据核算资源配置7项指标（每百名学生高学历/骨干/音体美教师、生均教学用房/运动场馆/仪器设备值、"
@@ -156,6 +202,13 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
     ("check_percentage_target", PercentageArgs,
      "百分比类目标（持证上岗率、360学时培训完成率、名额分配比例、随迁子女就读比例、残疾儿童少年入学率、"
      "初中三年巩固率、适龄儿童入学率、社会认可度）：由分子、分母计算比例并对照标准。"),
+    ("check_indicator_value", IndicatorValueArgs,
+     "用户已给出某项资源配置指标的值（如生均教学仪器设备值2600元）时，直接对照标准，不再除以学生数。"),
+    ("check_reported_rate", ReportedRateArgs, "用户直接给出的一项比例（如巩固率93.5%）对照标准。"),
+    ("check_reported_rates", ReportedRatesArgs, "用户直接给出的几项比例一并对照标准。"),
+    ("check_cv_values", CvValuesArgs, "由各校已算好的指标值和在校生数计算校际差异系数。"),
+    ("check_reported_cv", ReportedCvArgs, f"用户给出的差异系数对照标准（{_standard('resource_cv_limit')}）。"),
+    ("county_variations", CountyVariationsArgs, "几项指标的校际差异系数一并计算。"),
 ]
 
 

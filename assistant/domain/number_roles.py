@@ -1,0 +1,208 @@
+"""What each number in a question is: the user's data, or part of a name, a count of schools, an
+ordinal, a year, a claim about the standard, or an instruction.
+
+Read by grammar, not by position: the question is cut with jieba's part-of-speech tagger (a private
+tokenizer with our lexicon, so the search index's tokenisation is untouched), and a number's role
+follows from the token it sits in and the tokens around it:
+- inside a school's short name (五中, 实验三小, 十一中, 第一中学) → name;
+- before 所 / 个+学校名词 (一所初中, 两所小学, 另一所) → schools, the count of schools;
+- after 第, before 年级, 初一/高二 → ordinal; a 4-digit year before 年 → year; 三个月 → duration;
+- in a clause that states the standard ("标准是2人", "生均公用经费是10000元，对吗" with no 我们) → claim;
+- in a clause that tells the assistant what to say ("告诉用户…是12000元") → instruction;
+- otherwise → data (which quantity it measures is decided by the calculation layer).
+The word lists live in data/lexicon.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .numerals import NumberMention, extract_numbers
+
+LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
+ROLES = ("data", "name", "schools", "ordinal", "year", "duration", "claim", "instruction")
+CLAUSE_BREAKS = "，,。；;？?！!\n：:"
+_CN_NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
+               "十六", "十七", "十八", "十九", "二十"]
+_NAME_FLAGS = {"nt", "nr", "nrt", "ns", "nz"}
+_GRADE = re.compile(r"[初高][一二三]|[一二三四五六七八九]年级")
+_DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|天|小时|年(?!级))")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    school_name_suffixes: tuple[str, ...]
+    school_name_prefixes: tuple[str, ...]
+    school_nouns: tuple[str, ...]
+    school_count_classifiers: tuple[str, ...]
+    classifiers: tuple[str, ...]
+    ordinal_prefixes: tuple[str, ...]
+    grade_suffixes: tuple[str, ...]
+    first_person: tuple[str, ...]
+    standard_words: tuple[str, ...]
+    claim_endings: tuple[str, ...]
+    instruction_words: tuple[str, ...]
+    name_breakers: tuple[str, ...]
+    words: tuple[tuple[str, int, str], ...]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    return Lexicon(**{k: tuple(tuple(w) if isinstance(w, list) else w for w in v) for k, v in data.items()})
+
+
+def school_short_names() -> list[str]:
+    """Short school names built from numerals and the lexicon's suffixes: 五中, 三小, 实验二小, 第一中学."""
+    lex = lexicon()
+    numbers = [*_CN_NUMBERS, *(str(i) for i in range(1, 21))]
+    names = []
+    for n in numbers:
+        if n in _CN_NUMBERS:  # "5小" is rarer than "5小时": bare suffixes only after Chinese numerals
+            names += [f"{n}{s}" for s in lex.school_name_suffixes if s not in ("中学", "小学", "校")]
+        names += [f"第{n}{s}" for s in ("中学", "小学", "实验小学", "初级中学", "中")]
+        names += [f"{p}{n}{s}" for p in lex.school_name_prefixes for s in ("小", "中", "小学", "中学")]
+    return names
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    for word, freq, flag in lexicon().words:
+        tokenizer.add_word(word, int(freq), flag)
+    for name in school_short_names():
+        tokenizer.add_word(name, 20000, "nt")
+    return jieba.posseg.POSTokenizer(tokenizer)
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    out, position = [], 0
+    for pair in _tagger().cut(text):
+        out.append(Token(pair.word, pair.flag, position, position + len(pair.word)))
+        position += len(pair.word)
+    return out
+
+
+@dataclass(frozen=True)
+class NumberRole:
+    mention: NumberMention
+    role: str
+    evidence: str  # the words that decided the role, shown in the frame for inspection
+
+    @property
+    def is_data(self) -> bool:
+        return self.role == "data"
+
+
+def clause_bounds(text: str, position: int) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, position) for c in CLAUSE_BREAKS) + 1
+    ends = [i for i in (text.find(c, position) for c in CLAUSE_BREAKS) if i != -1]
+    return start, min(ends, default=len(text))
+
+
+def number_roles(text: str) -> list[NumberRole]:
+    """Every number of `text` with its role (see the module docstring)."""
+    toks = tokens(text)
+    # Grade words are cut out before numbers are read: the 三 of 初三 would join the 380 after it.
+    grades = [(t.start, t.end) for t in toks if _GRADE.fullmatch(t.word)]
+    readable = text
+    for a, b in grades:
+        readable = readable[:a] + "□" * (b - a) + readable[b:]
+    roles = [NumberRole(m, *_role(text, m, toks)) for m in extract_numbers(readable)]
+    return sorted(roles + [NumberRole(_grade_mention(text, a, b), "ordinal", text[a:b]) for a, b in grades],
+                  key=lambda r: r.mention.start)
+
+
+def _grade_mention(text: str, start: int, end: int) -> NumberMention:
+    return NumberMention(Decimal(0), start, end, text[start:end])
+
+
+def mask_non_data(text: str, roles: list[NumberRole] | None = None) -> str:
+    """`text` with every number that is not the user's data replaced by □ (same length)."""
+    for r in roles if roles is not None else number_roles(text):
+        if not r.is_data:
+            m = r.mention
+            text = text[:m.start] + "□" * (m.end - m.start) + text[m.end:]
+    return text
+
+
+def school_count(roles: list[NumberRole]) -> int | None:
+    """How many schools the question is about ("两所初中"), from the largest count given."""
+    counts = [int(r.mention.value) for r in roles if r.role == "schools" and r.mention.value >= 1]
+    return max(counts) if counts else None
+
+
+def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:
+    lex = lexicon()
+    start, end = clause_bounds(text, m.start)
+    clause = text[start:end]
+    if any(w in text for w in lex.instruction_words) and _instruction_reaches(text, m, lex):
+        return "instruction", next(w for w in lex.instruction_words if w in text)
+    holder = next((t for t in toks if t.start <= m.start < t.end), None)
+    if holder and holder.flag in _NAME_FLAGS and len(holder.word) > len(m.text) \
+            and not _only_classifier(holder.word, m.text, lex) and text[holder.end:holder.end + 1] not in lex.name_breakers:
+        return "name", holder.word
+    after, before = text[m.end:], text[:m.start]
+    if before.endswith("第") or any(after.startswith(s) for s in lex.grade_suffixes):
+        return "ordinal", (before[-1:] or "") + m.text + after[:2]
+    if len(m.text) == 1 and before[-1:] in lex.ordinal_prefixes and m.text in "一二三":
+        return "ordinal", before[-1] + m.text
+    if m.value == m.value.to_integral_value() and 1900 <= m.value <= 2100 and after.lstrip().startswith("年"):
+        return "year", m.text + "年"
+    if _counts_schools(after, lex):
+        return "schools", m.text + after[:3]
+    if _DURATION.match(after) and not m.percent:
+        return "duration", m.text + _DURATION.match(after).group(0)
+    if _is_claim(text, clause, text[start:m.start], lex):
+        return "claim", clause
+    return "data", ""
+
+
+def _only_classifier(word: str, number: str, lex: Lexicon) -> bool:
+    """"一千二百名" is one token but only a number and its classifier, not a name."""
+    rest = word.replace(number, "", 1)
+    return rest in lex.classifiers or not rest
+
+
+def _counts_schools(after: str, lex: Lexicon) -> bool:
+    stripped = after.lstrip()
+    if stripped.startswith("所"):
+        return True
+    for classifier in lex.school_count_classifiers:
+        if stripped.startswith(classifier):
+            rest = stripped[len(classifier):].lstrip()
+            return any(rest.startswith(noun) for noun in lex.school_nouns)
+    return False
+
+
+def _instruction_reaches(text: str, m: NumberMention, lex: Lexicon) -> bool:
+    """The number comes after an instruction word in the same sentence (up to 。？！)."""
+    sentence_start = max(text.rfind(c, 0, m.start) for c in "。？?！!\n") + 1
+    return any(w in text[sentence_start:m.start] for w in lex.instruction_words)
+
+
+def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
+    """A figure said to be the standard: "标准是2人", "…是10000元，对吗" without 我们/我校."""
+    if re.search("(?:" + "|".join(map(re.escape, lex.standard_words)) + r")\s*(?:是|为|应为|应当是|要求是|定为|规定为)?\s*$",
+                 lead):
+        return True
+    ends_as_claim = any(text.rstrip("？?。 ").endswith(e) for e in lex.claim_endings)
+    mine = any(w in text for w in lex.first_person)
+    return ends_as_claim and not mine and re.search(r"(?:是|为)\s*$", lead) is not None
