@@ -73,9 +73,9 @@ def test_requirement_question_needs_no_amount():
 @pytest.mark.parametrize(
     "question, key, value, met",
     [
-        ("小学在校生1,200人，教学及辅助用房5000平方米，够吗", "teaching_area_per_student", "4.16", False),
+        ("小学在校生1,200人，教学及辅助用房5000平方米，够吗", "teaching_area_per_student", "4.17", False),
         ("初中学生1000人，运动场馆面积1.2万平方米", "sports_area_per_student", "12.00", True),
-        ("小学教学仪器设备值150万元，学生850人", "equipment_value_per_student", "1764.70", False),
+        ("小学教学仪器设备值150万元，学生850人", "equipment_value_per_student", "1764.71", False),
         ("初中1000名学生，多媒体教室23间", "multimedia_classrooms_per100", "2.30", False),
         ("小学学生1000人，骨干教师10人", "backbone_teachers_per100", "1.00", True),
         ("初中学生1000人，高学历教师53人", "teachers_above_degree_per100", "5.30", True),
