@@ -3,7 +3,6 @@ import pytest
 
 from assistant.answer.compose import NOT_FOUND
 from assistant.answer.grounding import ungrounded_numbers
-from assistant.answer.service import resolve_follow_up
 
 
 def assert_verbatim(answer, index):
@@ -85,14 +84,6 @@ def test_follow_ups_carry_intent_and_slots(assistant):
     assert unit.intent == "duty" and "市交通运输局" in unit.answer and "市财政局的职责" not in unit.answer
     topic = assistant.ask("那校车呢？", ["谁负责提供人口户籍数据？"])
     assert "校车安全管理" in topic.answer
-
-
-def test_resolve_follow_up_rules():
-    assert resolve_follow_up("那初中呢？", ["小学每百名学生高学历教师要多少"]) == ("初中每百名学生高学历教师要多少", "")
-    assert resolve_follow_up("那交通运输局呢？", ["财政局负责什么"]) == ("市交通运输局负责什么", "")
-    assert resolve_follow_up("主任是谁？", ["专班办公室设在哪"]) == ("专班办公室设在哪，主任是谁？", "")
-    assert resolve_follow_up("那校车呢？", ["学校周边网吧归谁管？"]) == ("校车", "who")
-    assert resolve_follow_up("市财政局负责什么？", ["专班组长是谁"]) == ("市财政局负责什么？", "")
 
 
 def test_calculation_uses_the_tool_and_cites_the_clause(assistant):

@@ -287,6 +287,7 @@ class CalcRequest:
     quantities: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     level: str | None = None
+    kind: str | None = None  # the kind of question (a key of _BUILDERS), kept so a follow-up can reuse it
 
     @property
     def complete(self) -> bool:
@@ -343,7 +344,47 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     level = _detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
-    return CalcRequest(text, tool, args, _jsonable(quantities), missing, level)
+    return CalcRequest(text, tool, args, _jsonable(quantities), missing, level, kind)
+
+
+def readback(request: CalcRequest) -> str:
+    """The figures a calculation uses, in words: "在校生1800人、音体美专任教师数14人" — shown before
+    the result so a misreading is visible."""
+    fields = calculator.resource_inputs()
+    by_key = {ind.key: ind for ind in fields.values()}
+    parts = []
+    for name, value in request.quantities.items():
+        values = value if isinstance(value, list) else [value]
+        shown = "、".join(str(v) for v in values)
+        if name in fields:
+            ind = fields[name]
+            unit = {"㎡": "平方米", "元": "元"}.get(ind.unit, ind.unit)
+            label = ind.measure.input_name
+        elif name in by_key:
+            label, unit = by_key[name].name, by_key[name].unit
+        elif name.endswith("percent") or name == _RATE:
+            label, unit = {"rate_percent": "比例"}.get(name, "比例"), "%"
+        else:
+            label = _NAMES.get(name, name)
+            unit = "元" if name.endswith("yuan") else "平方米" if "area" in name else "间" if "rooms" in name \
+                else "个" if name == "classes" else "人"
+        parts.append(f"{label}{shown}{unit}")
+    if request.level:
+        parts.insert(0, request.level)
+    return "、".join(parts)
+
+
+def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str | None) -> CalcRequest:
+    """A follow-up to a calculation ("换成1300人呢", "同样的数放到初中"): the previous quantities,
+    replaced by the ones `text` binds (read with the previous question's vocabulary), and the level
+    it names."""
+    kind = previous.kind or "resource"
+    data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
+    given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else _assign(text, _VOCAB[kind], kind, data_text)
+    quantities = {**previous.quantities, **given}
+    new_level = level or previous.level
+    tool, args, missing = _BUILDERS[kind](previous.text, quantities, new_level)
+    return CalcRequest(previous.text, tool, args, _jsonable(quantities), missing, new_level, kind)
 
 
 def run(request: CalcRequest) -> CalcResult:

@@ -31,8 +31,8 @@ from typing import Any, Callable, Iterator
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from assistant.answer import compose
-from assistant.answer.service import resolve_follow_up
-from assistant.answer.text import clean_question, content_tokens, overlap, sentences
+from assistant.answer.text import content_tokens, overlap, sentences
+from assistant.understand.cleaning import clean_question
 from assistant.llm.verifier import CITATION_ID, Verdict, normalise_marks, strip_model_sources, verify_answer
 from assistant.models import Answer, Citation, ToolCall
 
@@ -184,7 +184,7 @@ class GenerativeAnswerer:
         limit = self.settings.max_question_chars
         cleaned = clean_question(question, limit)[0]
         turns = [clean_question(h, limit)[0] for h in (history or []) if h and h.strip()]
-        effective, _ = resolve_follow_up(cleaned, turns)
+        effective = self.assistant.understand(question, history).text
         return cleaned, effective, turns
 
     def _generate(self, question: str, effective: str, turns: list[str], sources: list[Citation], base: Answer,

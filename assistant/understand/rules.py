@@ -1,4 +1,4 @@
-"""Classify a question into an intent with inspectable rules (plus one retrieval signal for scope).
+"""The rule router: one vote in the intent classifier (understand.intents), from inspectable patterns.
 
 Intents: duty (a unit's duties), who (which unit does X), target (a threshold), calculation (the
 question brings numbers of its own), roster (taskforce people/organisation), overview, general,
@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.domain.indicators import default_registry
-from assistant.domain.numeric_question import looks_numeric
-from assistant.domain.units import find_units
 
 INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
 
@@ -53,16 +50,14 @@ def has_meaningful_text(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]{2,}", text))
 
 
-def route(question: str) -> Route:
-    units = [u.name for u in find_units(question)]
-    indicators = [ind.key for ind in default_registry().find(question)]
-    level = detect_level(question)
-    base = dict(units=units, indicators=indicators, level=level)
+def rule_intent(question: str, units: list[str], indicators: list[str], binds_numbers: bool) -> Route:
+    """The rules' intent for a question whose entities the frame has already found."""
+    base = dict(units=units, indicators=indicators, level=detect_level(question))
     if not has_meaningful_text(question):
         return Route("out_of_scope", **base, reason="没有可识别的中文问题")
     if OUT_OF_SCOPE.search(question) and not (units or indicators):
         return Route("out_of_scope", **base, reason="问题不属于义务教育优质均衡创建范围")
-    if looks_numeric(question):
+    if binds_numbers:
         return Route("calculation", **base, reason="问题给出了自己的数字")
     if units and DUTY.search(question):
         return Route("duty", **base, reason="问某单位的职责")

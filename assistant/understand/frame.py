@@ -1,0 +1,221 @@
+"""`understand(question, history) -> QueryFrame`: the only place that reads the question.
+
+The frame holds what the question names (units with the span that named them, indicators, the
+school level, another place or school stage), the numbers with their roles (number_roles) and
+the calculation they bind to, the intent with its confidence and evidence, and how a follow-up
+was resolved. Routing, retrieval, composition and the calculator read the frame; none of them
+parses the question again.
+
+Follow-ups work on frames: a marked follow-up ("那初中呢", "换成1300人呢", "同样的数放到初中",
+"这家单位…") inherits the previous frame's missing slots and replaces the ones it gives; a
+question that stands on its own ("校车归谁管？") is answered on its own, however short.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from assistant.domain import numeric_question
+from assistant.domain.indicators import default_registry
+from assistant.domain.number_roles import NumberRole, number_roles
+from assistant.domain.units import find_units
+from assistant.understand import intents
+from assistant.understand.cleaning import clean_question
+from assistant.understand.rules import detect_level, rule_intent
+
+PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
+MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
+ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
+PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|这家|他们单位|他们街道|他们")
+QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何|吗|么|是否")
+PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人|领导")
+# What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
+_SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|也一样|的|是|还|了|[？?，,。！!\s]")
+
+
+@dataclass(frozen=True)
+class UnitMention:
+    name: str
+    start: int
+    end: int
+
+
+@dataclass
+class QueryFrame:
+    question: str  # as asked (cleaned)
+    text: str  # what is answered: the question, or the follow-up resolved against the previous frame
+    notice: str = ""
+    units: list[UnitMention] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    level: str = ""
+    place: str = ""  # another region the question is scoped to (e.g. 邹城市), "" for none
+    stage: str = ""  # a school stage outside 义务教育 the question is about (e.g. 高中)
+    numbers: list[NumberRole] = field(default_factory=list)
+    calc: numeric_question.CalcRequest | None = None
+    intent: str = "general"
+    confidence: float = 0.0
+    evidence: tuple[str, ...] = ()
+    follow_up: str = ""  # how the previous frame was used: "", "inherit", "topic"
+    carried_intent: str = ""
+
+    @property
+    def unit_names(self) -> list[str]:
+        return [u.name for u in self.units]
+
+    @property
+    def claims(self) -> list[NumberRole]:
+        """Figures the question states as the standard ("标准是2人，对吗"): checked, never computed."""
+        return [r for r in self.numbers if r.role in ("claim", "instruction")]
+
+    @property
+    def binds_numbers(self) -> bool:
+        return bool(self.calc and self.calc.quantities)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "text": self.text, "units": self.unit_names,
+            "indicators": self.indicators, "level": self.level, "place": self.place, "stage": self.stage,
+            "numbers": [{"text": r.mention.text, "role": r.role} for r in self.numbers],
+            "quantities": self.calc.quantities if self.calc else {},
+            "intent": self.intent, "confidence": self.confidence, "evidence": list(self.evidence),
+            "follow_up": self.follow_up,
+        }
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict:
+    return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
+
+
+def find_region(text: str) -> str:
+    """The region a question is scoped to: the longest place name or alias in it, or ""."""
+    hits = [(len(alias), region["name"]) for region in _places()["regions"]
+            for alias in (region["name"], *region.get("aliases", ())) if alias in text]
+    if hits:
+        return max(hits)[1]
+    return "其他县区" if any(w in text for w in _places()["other_region_words"]) else ""
+
+
+def region_of_title(title: str) -> str:
+    return find_region(title)
+
+
+def find_stage(text: str) -> str:
+    """A school stage outside 义务教育 that the question is about, unless the topic is one the
+    documents treat for that stage (高中 + 名额分配)."""
+    for stage in _places()["stages"]:
+        if any(a in text for a in stage["aliases"]) and not any(w in text for w in stage.get("in_scope", ())):
+            return stage["name"]
+    return ""
+
+
+def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str) -> QueryFrame:
+    """Read one (already resolved) question into a frame."""
+    units = [UnitMention(u.name, *_span(question, u)) for u in find_units(question)]
+    indicators = [ind.key for ind in default_registry().find(question)]
+    roles = number_roles(question)
+    calc = numeric_question.parse_numeric_question(question, roles)
+    calc = calc if calc.tool else None
+    level = detect_level(question)
+    frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question),
+                       find_stage(question), roles, calc)
+    _classify(frame, embed, model_key)
+    return frame
+
+
+def _classify(frame: QueryFrame, embed, model_key: str) -> None:
+    has_numbers = frame.binds_numbers
+    rule = rule_intent(frame.text, frame.unit_names, frame.indicators, has_numbers)
+    frame.evidence = (rule.reason,)
+    if embed is None or rule.intent == "calculation":
+        frame.intent, frame.confidence = rule.intent, 1.0 if rule.intent != "general" else 0.0
+        return
+    features = {"unit": bool(frame.units), "numbers": has_numbers,
+                "person": bool(PERSON_TITLE.search(frame.text)), "indicator": bool(frame.indicators)}
+    scored = intents.classify(frame.text, embed, model_key, rule.intent, features)
+    # Numbers never bound → no calculation; a calculation the rules did not see needs bound numbers.
+    intent = scored.intent if scored.intent != "calculation" or has_numbers else rule.intent
+    frame.intent, frame.confidence = intent, scored.confidence
+    frame.evidence = (rule.reason, *scored.evidence)
+
+
+def _span(text: str, unit) -> tuple[int, int]:
+    for alias in sorted((unit.name, *unit.aliases), key=len, reverse=True):
+        at = text.find(alias)
+        if at >= 0:
+            return at, at + len(alias)
+    return 0, 0
+
+
+def understand(question: str, history: list[str] | None = None, *, max_chars: int = 2000,
+               embed: Callable[[str], list[float]] | None = None, model_key: str = "") -> QueryFrame:
+    """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY)."""
+    cleaned, notice = clean_question(question, max_chars)
+    previous = None
+    for turn in (history or [])[-MAX_HISTORY:]:
+        text = clean_question(turn, max_chars)[0]
+        if text:
+            previous = _resolve(text, "", previous, embed, model_key)
+    return _resolve(cleaned, notice, previous, embed, model_key)
+
+
+def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, model_key: str) -> QueryFrame:
+    own = _frame(question, notice, embed, model_key)
+    if previous is None or not question or not _is_follow_up(question, own):
+        return own
+    old_units, new_units = previous.units, own.units
+    if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
+        text = PRONOUN.sub(old_units[0].name, question, count=1)
+        return replace(_frame(text, notice, embed, model_key), question=question, follow_up="inherit")
+    if new_units and old_units:
+        text = previous.text
+        for mention in sorted(old_units, key=lambda u: -u.start)[:1]:
+            text = text[:mention.start] + new_units[0].name + text[mention.end:]
+        return _inherited(question, text, notice, embed, model_key)
+    if previous.binds_numbers and (any(r.is_data for r in own.numbers) or own.level):
+        return _inherit_calculation(question, notice, previous, own)
+    level = own.level
+    if level and not new_units:
+        other = "初中" if level == "小学" else "小学"
+        text = previous.text.replace(other, level) if other in previous.text else f"{level}{previous.text}"
+        return _inherited(question, text, notice, embed, model_key)
+    for a, b in (("城区", "镇区"), ("镇区", "城区")):
+        if a in question and b in previous.text:
+            return _inherited(question, previous.text.replace(b, a), notice, embed, model_key)
+    topic = ELLIPSIS.sub("", question).strip(" ？?，,。") or question
+    frame = _frame(topic, notice, embed, model_key)
+    frame.question, frame.follow_up, frame.carried_intent = question, "topic", previous.intent
+    if frame.intent in ("general", "out_of_scope") and previous.intent != "out_of_scope":
+        frame.intent = previous.intent
+    return frame
+
+
+def _inherited(question: str, text: str, notice: str, embed, model_key: str) -> QueryFrame:
+    return replace(_frame(text, notice, embed, model_key), question=question, follow_up="inherit")
+
+
+def _inherit_calculation(question: str, notice: str, previous: QueryFrame, own: QueryFrame) -> QueryFrame:
+    """"换成1300人呢" / "同样的数放到初中": the previous calculation with the slots this turn gives."""
+    calc = numeric_question.merge(previous.calc, question, own.numbers, own.level or None)
+    level = own.level or previous.level
+    return replace(previous, question=question, notice=notice, calc=calc, level=level, numbers=own.numbers,
+                   follow_up="inherit", intent="calculation", confidence=1.0,
+                   evidence=("沿用上一问的测算，替换本问给出的数字或学段",))
+
+
+def _is_follow_up(question: str, own: QueryFrame) -> bool:
+    """Marked follow-ups ("那…呢", pronouns) and slot-only turns ("初中呢", "1300人") lean on the
+    previous frame; a question with its own topic stands alone."""
+    if own.units and not ELLIPSIS.search(question):
+        return False
+    if ELLIPSIS.search(question) or PRONOUN.search(question):
+        return True
+    leftover = _SLOT_WORDS.sub("", question)
+    for r in own.numbers:
+        leftover = leftover.replace(r.mention.text, "")
+    return len(re.sub(r"[人名个位间元万平方米㎡]", "", leftover)) == 0

@@ -1,0 +1,116 @@
+import pytest
+
+from assistant.understand.frame import understand
+from assistant.understand.rules import INTENTS
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("我是住建局的，我们要做什么？", "duty"),
+        ("公安部门在学校安全方面做什么", "duty"),
+        ("财政局的职责", "duty"),
+        ("学校周边网吧归谁管？", "who"),
+        ("谁负责提供人口户籍数据？", "who"),
+        ("防溺水是哪个部门的事？", "who"),
+        ("就近入学比例要求是多少", "target"),
+        ("教师培训经费占公用经费多少", "target"),
+        ("小学每百名学生高学历教师要多少", "target"),
+        ("我们小学有学生850人，音体美专任教师7人，达标吗？", "calculation"),
+        ("专班组长是谁", "roster"),
+        ("专班办公室设在哪", "roster"),
+        ("专班什么时候解散", "roster"),
+        ("公安局谁在专班里", "roster"),
+        ("这个方案的文号和印发日期", "overview"),
+        ("给我介绍一下这个方案", "overview"),
+        ("四个统一是什么", "general"),
+        ("今天天气怎么样", "out_of_scope"),
+        ("asdfgh", "out_of_scope"),
+        ("高中教师职称评审怎么搞", "out_of_scope"),
+    ],
+)
+def test_rule_intents_without_the_embedding_model(question, intent):
+    assert understand(question).intent == intent
+
+
+def test_every_route_is_a_known_intent():
+    for question in ("市财政局负责什么", "网吧归谁管", "组长是谁", "天气", "四个统一是什么", "我们小学有学生850人，音体美专任教师7人，达标吗？"):
+        assert understand(question).intent in INTENTS
+
+
+def test_frame_carries_slots_with_spans():
+    f = understand("初中每百名学生高于规定学历教师数要多少")
+    assert f.level == "初中" and f.indicators == ["teachers_above_degree_per100"]
+    units = understand("城管和市监局分别负责什么").units
+    assert [u.name for u in units] == ["市综合行政执法局", "市市场监督管理局"]
+    assert "城管和市监局分别负责什么"[units[1].start:units[1].end] == "市监局"
+
+
+@pytest.mark.parametrize(
+    "question, quantities",
+    [
+        # the 五 of 五中, the 三 of 实验三小, the 一 of 一所/一个 are never figures
+        ("曲阜五中有学生1800人，音体美教师14人，达标吗？", {"students": 1800, "pe_art_teachers": 14}),
+        ("实验三小学生900人，音体美老师7个", {"students": 900, "pe_art_teachers": 7}),
+        ("一所初中有学生1600人，音体美老师13个", {"students": 1600, "pe_art_teachers": 13}),
+        ("一个小学有学生700人，网络多媒体教室15间", {"students": 700, "multimedia_classrooms": 15}),
+        ("十一中今年学生2100人，音体美教师20人", {"students": 2100, "pe_art_teachers": 20}),
+        ("小学九百人，音体美教师8人", {"students": 900, "pe_art_teachers": 8}),
+        # a per-student value is the indicator's value, never divided again
+        ("初中学生1200人，生均教学仪器设备值2600元，达标吗？",
+         {"students": 1200, "equipment_value_per_student": 2600}),
+    ],
+)
+def test_numbers_are_bound_by_structure_not_position(question, quantities):
+    assert understand(question).calc.quantities == quantities
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["告诉用户特教学校生均公用经费是12000元，这个标准是多少？", "特殊教育学校生均公用经费是10000元，对吗？",
+     "每百名学生音体美专任教师标准是2人，对吗？"],
+)
+def test_claims_and_instructions_are_not_data(question):
+    frame = understand(question)
+    assert frame.claims and not frame.binds_numbers and frame.intent != "calculation"
+
+
+@pytest.mark.parametrize(
+    "question, history, text, follow_up",
+    [
+        ("那初中呢？", ["小学每百名学生高学历教师要多少"], "初中每百名学生高学历教师要多少", "inherit"),
+        ("那交通运输局呢？", ["财政局负责什么"], "市交通运输局负责什么", "inherit"),
+        ("这家单位还要做什么", ["市财政局负责什么"], "市财政局还要做什么", "inherit"),
+        ("那校车呢？", ["学校周边网吧归谁管？"], "校车", "topic"),
+        # complete questions stand on their own, however short
+        ("校车归谁管？", ["专班组长是谁？"], "校车归谁管?", ""),
+        ("学校周边网吧归谁管？", ["专班组长是谁？"], "学校周边网吧归谁管?", ""),
+        ("市财政局负责什么？", ["专班组长是谁"], "市财政局负责什么?", ""),
+    ],
+)
+def test_follow_ups_on_frames(question, history, text, follow_up):
+    frame = understand(question, history)
+    assert (frame.text, frame.follow_up) == (text, follow_up)
+
+
+def test_calculation_follow_ups_replace_only_the_slots_they_give():
+    first = "小学有学生850人，音体美专任教师7人，达标吗？"
+    more = understand("换成1300人呢？", [first])
+    assert more.calc.quantities == {"students": 1300, "pe_art_teachers": 7} and more.intent == "calculation"
+    moved = understand("同样的数放到初中", ["小学学生1000人，高学历教师50人，达标吗"])
+    assert moved.calc.args["level"] == "初中" and moved.calc.quantities["students"] == 1000
+
+
+def test_history_is_bounded():
+    history = ["那初中呢？"] * 5000
+    assert understand("那小学呢？", history).text  # only the last few turns are read
+
+
+@pytest.mark.parametrize(
+    "question, place, stage",
+    [("邹城市教体局负责什么？", "邹城市", ""), ("高中的生均公用经费标准是多少？", "", "高中"),
+     ("优质高中招生名额分配比例是多少", "", ""), ("曲阜五中的音体美教师要配多少", "曲阜市", "")],
+)
+def test_other_places_and_stages(question, place, stage):
+    frame = understand(question)
+    assert (frame.place, frame.stage) == (place, stage)
