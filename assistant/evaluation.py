@@ -20,9 +20,8 @@ citation on a refusal item is never accurate).
 Wrong figures (must be 0 on every set): an answer that states a 达标/未达标 verdict, or computes a
 value, that disagrees with the item — distinct from an answer that merely omits something. The
 item's `verdicts` (one per school, or ["ask"] when the assistant must ask instead of computing) and
-`values` say what is right; older items without them are read from their wording (`must_not`
-未达标 → 达标 expected; an `expect` group of 未达标 → 未达标 expected; a non-calculation intent → no
-verdict at all). The stated verdicts are read from the answer's tool calls (their `met`) and from
+`values` say what is right; older calculation items without them are read from their wording (`must_not`
+未达标 → 达标 expected; an `expect` group of 未达标 → 未达标 expected). The stated verdicts are read from the answer's tool calls (their `met`) and from
 bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value`.
 
 Nothing here normalises whitespace: two gold fragments keep the source's double spaces.
@@ -93,8 +92,8 @@ class EvalQuestion:
         when the item does not say (a calculation item written before `verdicts` existed)."""
         if self.verdicts:
             return self.verdicts
-        if self.intent and self.intent != "calculation":
-            return ()
+        if self.intent != "calculation":
+            return None  # an older non-calculation item may still carry the user's figure ("只占九成，行吗")
         if any("未达标" in s for s in self.must_not):
             return ("达标",)
         if any("未达标" in s for group in self.expect for s in group):

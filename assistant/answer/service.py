@@ -58,7 +58,8 @@ class Assistant:
         scope = self._out_of_scope(frame)
         if scope:
             return self._finish(question, compose.Draft(scope), "out_of_scope", [], frame, started)
-        hits = hybrid_search(self.index, frame.text, RETRIEVED_K) if frame.intent != "out_of_scope" else []
+        refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
+        hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
         draft, intent = self._compose(frame, hits)
         return self._finish(question, draft, intent, hits, frame, started)
 
@@ -75,6 +76,10 @@ class Assistant:
 
     def _compose(self, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
         index, intent, text = self.index, frame.intent, frame.text
+        if intent == "out_of_scope" and frame.rule_intent != "out_of_scope":
+            # The examples alone doubt the question: answer retrieval-first when a clause supports it.
+            draft = compose.compose_general(index, text, hits)
+            return (draft, "general") if draft else (compose.not_found(), intent)
         if intent == "out_of_scope":
             return compose.not_found(), intent
         if intent == "calculation" and frame.claims and not frame.binds_numbers:
@@ -89,8 +94,8 @@ class Assistant:
             "general": lambda: compose.compose_general(index, text, hits),
         }
         draft = attempts[intent]()
-        if draft is None and intent in ("who", "target", "overview", "roster"):
-            draft = compose.compose_general(index, text, hits)
+        if draft is None and intent != "general":  # retrieval-first: the best-supported sentences, quoted
+            draft, intent = compose.compose_general(index, text, hits), "general"
         if draft is None:
             return compose.not_found(), "out_of_scope"
         if intent == "target" and frame.claims:
@@ -122,6 +127,8 @@ class Assistant:
                 started: float) -> Answer:
         # The user's own figures may be restated (the read-back, a claim checked); they need no source.
         tool_outputs = [str(t.output) + str(t.input) for t in draft.tool_calls] + [frame.question, frame.text]
+        if frame.calc:
+            tool_outputs.append(str(frame.calc.quantities) + str([p.quantities for p in frame.calc.schools]))
         labels = [c.label for c in draft.citations]
         citations = draft.citations
         problems = quotes_are_verbatim([c for c in citations if c.verbatim], self.index.docs)

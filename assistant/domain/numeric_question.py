@@ -288,6 +288,7 @@ class CalcRequest:
     missing: list[str] = field(default_factory=list)
     level: str | None = None
     kind: str | None = None  # the kind of question (a key of _BUILDERS), kept so a follow-up can reuse it
+    schools: list["CalcRequest"] = field(default_factory=list)  # one request per school of a list
 
     @property
     def complete(self) -> bool:
@@ -335,7 +336,12 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     kind = _detect_tool(text)
     if kind is None:
         return CalcRequest(text, None)
-    data_text = _mask_rule_phrases(text, mask_non_data(text, number_roles(text) if roles is None else roles))
+    roles = number_roles(text) if roles is None else roles
+    data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
+    if kind == "resource":
+        listed = _school_list(text, roles, data_text)
+        if listed:
+            return listed
     if kind == "cv":
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
@@ -347,9 +353,40 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     return CalcRequest(text, tool, args, _jsonable(quantities), missing, level, kind)
 
 
+def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequest | None:
+    """"两所初中：一所600人、音体美教师5人，另一所900人、音体美教师9人" → one request per school.
+
+    A school starts at a school's name (五中), at 一所/另一所, or at 第N所; a list needs two or more
+    such starts, each followed by its own student count."""
+    starts = []
+    for r in roles:
+        m = r.mention
+        counted_one = r.role == "schools" and m.value == 1
+        nth = r.role == "ordinal" and text[m.end:m.end + 1] == "所"
+        if r.role == "name" or counted_one or nth:
+            lead = 2 if text[max(0, m.start - 2):m.start] == "另外" else 1 if text[m.start - 1:m.start] in ("另", "第") else 0
+            starts.append(m.start - lead)
+    if len(starts) < 2:
+        return None
+    level = _detect_level(text)
+    bounds = [*starts, len(text)]
+    parts = []
+    for a, b in zip(bounds, bounds[1:]):
+        segment, data = text[a:b], data_text[a:b]
+        q = _assign(segment, _VOCAB["resource"], "resource", data)
+        if "students" not in q:
+            return None  # a school without its own student count: not a list we can read safely
+        tool, args, missing = _resource(segment, q, level)
+        parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, level, "resource"))
+    missing = list(dict.fromkeys(m for p in parts for m in p.missing))
+    return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
+
+
 def readback(request: CalcRequest) -> str:
     """The figures a calculation uses, in words: "在校生1800人、音体美专任教师数14人" — shown before
     the result so a misreading is visible."""
+    if request.schools:
+        return "；".join(f"第{i}所：{readback(p)}" for i, p in enumerate(request.schools, 1))
     fields = calculator.resource_inputs()
     by_key = {ind.key: ind for ind in fields.values()}
     parts = []
@@ -374,6 +411,11 @@ def readback(request: CalcRequest) -> str:
     return "、".join(parts)
 
 
+# "再增加1名", "少3个": a change to the previous figure, not the figure itself.
+_DELTA_UP = re.compile(r"增加|增多|多加|再加|再招|新增|新进|加上|补充|添|多了?(?=\s*\d|[一二两三四五六七八九十])")
+_DELTA_DOWN = re.compile(r"减少|少了?(?=\s*\d|[一二两三四五六七八九十])|调走|减去|去掉")
+
+
 def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str | None) -> CalcRequest:
     """A follow-up to a calculation ("换成1300人呢", "同样的数放到初中"): the previous quantities,
     replaced by the ones `text` binds (read with the previous question's vocabulary), and the level
@@ -381,6 +423,11 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     kind = previous.kind or "resource"
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
     given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else _assign(text, _VOCAB[kind], kind, data_text)
+    if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
+        sign = -1 if _DELTA_DOWN.search(text) else 1
+        given = {k: previous.quantities[k] + sign * v for k, v in given.items()
+                 if isinstance(previous.quantities.get(k), (int, Decimal)) and not isinstance(v, list)}
+        given = {k: (int(v) if v == int(v) else v) for k, v in given.items()}
     quantities = {**previous.quantities, **given}
     new_level = level or previous.level
     tool, args, missing = _BUILDERS[kind](previous.text, quantities, new_level)
@@ -391,6 +438,8 @@ def run(request: CalcRequest) -> CalcResult:
     """Run the calculation the request names; the request must be complete."""
     if not request.complete:
         raise ValueError(request.missing_prompt() if request.tool else "这不是可以测算的数字问题")
+    if request.schools:
+        return _run_list(request)
     operation = calculator.OPERATIONS[request.tool]
     check = operation(**request.args)
     registry = default_registry()
@@ -406,6 +455,18 @@ def run(request: CalcRequest) -> CalcResult:
         met=check.met,
         sources=sources,
     )
+
+
+def _run_list(request: CalcRequest) -> CalcResult:
+    results = [run(part) for part in request.schools]
+    flags = [r.met for r in results]
+    met = False if False in flags else None if None in flags else True
+    verdict = "\n".join(f"第{i}所：{r.verdict}" for i, r in enumerate(results, 1))
+    steps = [f"第{i}所：{step}" for i, r in enumerate(results, 1) for step in r.steps]
+    keys = list(dict.fromkeys(k for r in results for k in r.indicator_keys))
+    return CalcResult("school_list", {"schools": [r.input for r in results]},
+                      {"schools": [r.output for r in results], "met": met}, steps, verdict, keys, met,
+                      [s for r in results for s in r.sources])
 
 
 # ---------- reading the text ----------

@@ -33,7 +33,7 @@ MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; b
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
 PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|这家|他们单位|他们街道|他们")
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何|吗|么|是否")
-PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人|领导")
+PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|也一样|的|是|还|了|[？?，,。！!\s]")
 
@@ -61,6 +61,7 @@ class QueryFrame:
     confidence: float = 0.0
     evidence: tuple[str, ...] = ()
     follow_up: str = ""  # how the previous frame was used: "", "inherit", "topic"
+    rule_intent: str = ""  # the rule router's vote, kept: only the rules may refuse outright
     carried_intent: str = ""
 
     @property
@@ -131,7 +132,7 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
 def _classify(frame: QueryFrame, embed, model_key: str) -> None:
     has_numbers = frame.binds_numbers
     rule = rule_intent(frame.text, frame.unit_names, frame.indicators, has_numbers)
-    frame.evidence = (rule.reason,)
+    frame.evidence, frame.rule_intent = (rule.reason,), rule.intent
     if embed is None or rule.intent == "calculation":
         frame.intent, frame.confidence = rule.intent, 1.0 if rule.intent != "general" else 0.0
         return
@@ -139,7 +140,9 @@ def _classify(frame: QueryFrame, embed, model_key: str) -> None:
                 "person": bool(PERSON_TITLE.search(frame.text)), "indicator": bool(frame.indicators)}
     scored = intents.classify(frame.text, embed, model_key, rule.intent, features)
     # Numbers never bound → no calculation; a calculation the rules did not see needs bound numbers.
-    intent = scored.intent if scored.intent != "calculation" or has_numbers else rule.intent
+    # Structure the examples cannot overrule: a calculation needs bound numbers, duties a named unit.
+    needs = {"calculation": has_numbers, "duty": bool(frame.units)}
+    intent = scored.intent if needs.get(scored.intent, True) else rule.intent
     frame.intent, frame.confidence = intent, scored.confidence
     frame.evidence = (rule.reason, *scored.evidence)
 

@@ -26,7 +26,7 @@ FEATURE_WEIGHTS = {"unit": {"duty": 0.04, "who": -0.02}, "numbers": {"calculatio
 # The rule router's fall-through answers: the examples decide when the rules found nothing specific.
 WEAK_RULE_INTENTS = ("general",)
 # Over the rules' "general", an example intent must lead by this much (e5 similarities are close).
-OVERRIDE_MARGIN = 0.01
+OVERRIDE_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
