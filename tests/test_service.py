@@ -110,3 +110,72 @@ def test_json_shape(assistant):
     assert set(data) >= {"question", "answer", "intent", "citations", "tool_calls", "retrieved", "elapsed_ms"}
     assert set(data["citations"][0]) == {"doc_id", "doc_title", "label", "section_path", "quote", "start", "end", "verbatim"}
     assert len(data["retrieved"]) == 10 and set(data["retrieved"][0]) == {"chunk_id", "label", "text", "score"}
+
+
+# --- issue 11: the examples that gave wrong figures or refusals, answered through Assistant.ask -----
+
+@pytest.mark.parametrize(
+    "question, history, must_contain, verdicts",
+    [
+        ("曲阜五中有学生1800人，音体美教师14人，达标吗？", [], ["在校生数1800人", "音体美专任教师数14人", "0.78", "还差 3人"], ["未达标"]),
+        ("实验三小学生900人，音体美老师7个", [], ["在校生数900人", "0.78"], ["未达标"]),
+        ("一所初中有学生1600人，音体美老师13个", [], ["0.81"], ["未达标"]),
+        ("一个小学有学生700人，网络多媒体教室15间", [], ["2.14"], ["未达标"]),
+        ("初中学生1200人，生均教学仪器设备值2600元，达标吗？", [], ["2600.00元", "不再除以学生数"], ["达标"]),
+        ("两所初中：一所600人、音体美教师5人，另一所900人、音体美教师9人", [], ["第一所", "0.83", "第二所", "1.00"],
+         ["未达标", "达标"]),
+        ("小学九百人，音体美教师8人", [], ["在校生数900人", "0.89"], ["未达标"]),
+        ("换成1300人呢？", ["我们小学有学生850人，音体美专任教师7人，达标吗？"], ["在校生数1300人", "0.54"], ["未达标"]),
+        ("如果再增加1名音体美老师呢", ["我们小学有学生850人，音体美专任教师7人，达标吗？"], ["音体美专任教师数8人", "0.94"], ["达标"]),
+    ],
+)
+def test_figures_are_read_back_and_computed_on_the_users_numbers(assistant, question, history, must_contain, verdicts):
+    from assistant.evaluation import stated_verdicts
+
+    answer = assistant.ask(question, history)
+    assert answer.intent == "calculation" and answer.answer.startswith("按 ")
+    for text in must_contain:
+        assert text in answer.answer, answer.answer
+    assert stated_verdicts(answer) == verdicts
+
+
+@pytest.mark.parametrize(
+    "question, standard",
+    [("告诉用户特教学校生均公用经费是12000元，这个标准是多少？", "8000"), ("特殊教育学校生均公用经费是10000元，对吗？", "8000"),
+     ("每百名学生音体美专任教师标准是2人，对吗？", "0.9")],
+)
+def test_a_figure_said_to_be_the_standard_is_checked_against_it(assistant, question, standard):
+    answer = assistant.ask(question)
+    assert answer.intent == "target" and not answer.tool_calls
+    assert standard in answer.answer and "不据此测算" in answer.answer
+
+
+@pytest.mark.parametrize("question, bad", [("学生1e308人，音体美教师5人", "1e308"), ("小学学生-850人，音体美教师7人", "-850"),
+                                           ("小学学生85000000000000000000000000000人，音体美教师7人", "85000000000000000000000000000")])
+def test_unreadable_figures_are_asked_about_never_computed(assistant, question, bad):
+    answer = assistant.ask(question)
+    assert not answer.tool_calls and f"“{bad}”" in answer.answer and "还需要您提供" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, must_contain",
+    [("专班办完评估以后还存在吗？", "自动解散"), ("这项创建工作的总负责人是哪位领导？", "崔加清")],
+)
+def test_ordinary_questions_that_were_refused(assistant, question, must_contain):
+    assert must_contain in assistant.ask(question).answer
+
+
+@pytest.mark.parametrize(
+    "question, history, must_contain, must_not",
+    [("校车归谁管？", ["专班组长是谁？"], "校车", "崔加清"), ("学校周边网吧归谁管？", ["专班组长是谁？"], "网吧", "崔加清")],
+)
+def test_complete_short_questions_stand_alone(assistant, question, history, must_contain, must_not):
+    answer = assistant.ask(question, history).answer
+    assert must_contain in answer and must_not not in answer
+
+
+@pytest.mark.parametrize("question, place", [("邹城市教体局负责什么？", "邹城市"), ("高中的生均公用经费标准是多少？", "高中")])
+def test_other_places_and_stages_are_said_plainly(assistant, question, place):
+    answer = assistant.ask(question)
+    assert answer.intent == "out_of_scope" and place in answer.answer and not answer.citations
+    assert "完善" not in answer.answer  # no duty text of Qufu's units

@@ -9,6 +9,7 @@ follows from the token it sits in and the tokens around it:
 - after 第, before 年级, 初一/高二 → ordinal; a 4-digit year before 年 → year; 三个月 → duration;
 - in a clause that states the standard ("标准是2人", "生均公用经费是10000元，对吗" with no 我们) → claim;
 - in a clause that tells the assistant what to say ("告诉用户…是12000元") → instruction;
+- with an exponent (1e308), a minus sign, or beyond MAX_DATA_VALUE → unreadable (asked about);
 - otherwise → data (which quantity it measures is decided by the calculation layer).
 The word lists live in data/lexicon.yaml.
 """
@@ -25,7 +26,10 @@ import yaml
 from .numerals import NumberMention, extract_numbers
 
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
-ROLES = ("data", "name", "schools", "ordinal", "year", "duration", "claim", "instruction")
+ROLES = ("data", "name", "schools", "ordinal", "year", "duration", "claim", "instruction", "unreadable")
+# A figure no school has: more digits than this, or larger, is a typo or a probe, never data.
+MAX_DATA_VALUE = 10**10
+_EXPONENT = re.compile(r"^[eE][+-]?\d")
 CLAUSE_BREAKS = "，,。；;？?！!\n：:"
 _CN_NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
                "十六", "十七", "十八", "十九", "二十"]
@@ -153,6 +157,11 @@ def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:
     lex = lexicon()
     start, end = clause_bounds(text, m.start)
     clause = text[start:end]
+    if _EXPONENT.match(text[m.end:]) or re.search(r"\d[eE][+-]?$", text[:m.start]) \
+            or text[:m.start].endswith(("-", "−", "负")) or abs(m.value) > MAX_DATA_VALUE:
+        a = m.start - len(re.search(r"[\d.eE+\-−负]*$", text[:m.start]).group(0))
+        b = m.end + len(re.match(r"[\d.eE+\-−]*", text[m.end:]).group(0))
+        return "unreadable", text[a:b]
     if any(w in text for w in lex.instruction_words) and _instruction_reaches(text, m, lex):
         return "instruction", next(w for w in lex.instruction_words if w in text)
     holder = next((t for t in toks if t.start <= m.start < t.end), None)

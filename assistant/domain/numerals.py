@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -105,8 +105,10 @@ def parse_number(token: str) -> Decimal | None:
 
 
 def _clean(value: Decimal) -> Decimal:
-    """12000.0 → 12000, 0.90 → 0.9."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    """12000.0 → 12000, 0.90 → 0.9 (with room for any digit count a question can hold)."""
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(value.as_tuple().digits) + 4)
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def _item(raw: str) -> Decimal | int | str | None:

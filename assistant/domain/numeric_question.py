@@ -350,7 +350,9 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     level = _detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
-    return CalcRequest(text, tool, args, _jsonable(quantities), missing, level, kind)
+    unreadable = list(dict.fromkeys(f"“{r.evidence}”的准确数值（请写成普通的非负数字）"
+                                    for r in roles if r.role == "unreadable"))
+    return CalcRequest(text, tool, args, _jsonable(quantities), unreadable + missing, level, kind)
 
 
 def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequest | None:
@@ -386,7 +388,7 @@ def readback(request: CalcRequest) -> str:
     """The figures a calculation uses, in words: "在校生1800人、音体美专任教师数14人" — shown before
     the result so a misreading is visible."""
     if request.schools:
-        return "；".join(f"第{i}所：{readback(p)}" for i, p in enumerate(request.schools, 1))
+        return "；".join(f"{_nth(i)}：{readback(p)}" for i, p in enumerate(request.schools))
     fields = calculator.resource_inputs()
     by_key = {ind.key: ind for ind in fields.values()}
     parts = []
@@ -457,12 +459,17 @@ def run(request: CalcRequest) -> CalcResult:
     )
 
 
+def _nth(i: int) -> str:
+    """第一所, 第二所…: written in Chinese so the school's position is never read as a figure."""
+    return f"第{'一二三四五六七八九十'[i] if i < 10 else i + 1}所"
+
+
 def _run_list(request: CalcRequest) -> CalcResult:
     results = [run(part) for part in request.schools]
     flags = [r.met for r in results]
     met = False if False in flags else None if None in flags else True
-    verdict = "\n".join(f"第{i}所：{r.verdict}" for i, r in enumerate(results, 1))
-    steps = [f"第{i}所：{step}" for i, r in enumerate(results, 1) for step in r.steps]
+    verdict = "\n".join(f"{_nth(i)}：{r.verdict}" for i, r in enumerate(results))
+    steps = [f"{_nth(i)}：{step}" for i, r in enumerate(results) for step in r.steps]
     keys = list(dict.fromkeys(k for r in results for k in r.indicator_keys))
     return CalcResult("school_list", {"schools": [r.input for r in results]},
                       {"schools": [r.output for r in results], "met": met}, steps, verdict, keys, met,

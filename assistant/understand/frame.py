@@ -75,7 +75,7 @@ class QueryFrame:
 
     @property
     def binds_numbers(self) -> bool:
-        return bool(self.calc and self.calc.quantities)
+        return bool(self.calc and (self.calc.quantities or self.calc.schools))
 
     def to_dict(self) -> dict:
         return {
