@@ -179,3 +179,16 @@ def test_other_places_and_stages_are_said_plainly(assistant, question, place):
     answer = assistant.ask(question)
     assert answer.intent == "out_of_scope" and place in answer.answer and not answer.citations
     assert "完善" not in answer.answer  # no duty text of Qufu's units
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [("市财政局负责什么，特殊教育学校生均公用经费标准是多少？", ["经费保障机制", "8000"]),
+     ("组长是谁？市公安局负责什么？", ["崔加清", "平安校园"])],
+)
+def test_compound_questions_answer_every_part(assistant, index, question, parts):
+    answer = assistant.ask(question)
+    assert "（一）" in answer.answer and "（二）" in answer.answer
+    for text in parts:
+        assert text in answer.answer, answer.answer
+    assert_verbatim(answer, index)

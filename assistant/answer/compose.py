@@ -45,6 +45,14 @@ class Draft:
         return len(self.citations)
 
 
+def adopt(into: Draft, draft: Draft) -> str:
+    """`draft`'s body with its citation marks renumbered into `into` (its citations and tool calls
+    move over), for answers composed from parts."""
+    numbers = {i: into.cite(c) for i, c in enumerate(draft.citations, 1)}
+    into.tool_calls += draft.tool_calls
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", draft.body)
+
+
 @dataclass
 class UnitProfile:
     """What one unit must know: its duties (each a verbatim sentence), other clauses naming it, its members."""

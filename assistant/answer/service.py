@@ -60,8 +60,22 @@ class Assistant:
             return self._finish(question, compose.Draft(scope), "out_of_scope", [], frame, started)
         refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
         hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
-        draft, intent = self._compose(frame, hits)
+        if frame.parts:
+            draft, intent = self._compose_parts(frame, hits)
+        else:
+            draft, intent = self._compose(frame, hits)
         return self._finish(question, draft, intent, hits, frame, started)
+
+    def _compose_parts(self, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
+        """Each part of a compound question answered in turn, under its own heading, sources shared."""
+        combined, intents = compose.Draft(""), []
+        for i, part in enumerate(frame.parts):
+            draft, intent = self._compose(part, hybrid_search(self.index, part.text, RETRIEVED_K))
+            intents.append(intent)
+            heading = f"**（{'一二三'[i]}）{part.text}**"  # numbered in Chinese: no digit to ground
+            combined.body += ("\n\n" if combined.body else "") + heading + "\n" + compose.adopt(combined, draft)
+        answered = [i for i in intents if i != "out_of_scope"]
+        return combined, (answered[0] if answered else "out_of_scope")
 
     def _out_of_scope(self, frame: QueryFrame) -> str:
         covered = self.regions()

@@ -62,6 +62,7 @@ class QueryFrame:
     evidence: tuple[str, ...] = ()
     follow_up: str = ""  # how the previous frame was used: "", "inherit", "topic"
     rule_intent: str = ""  # the rule router's vote, kept: only the rules may refuse outright
+    parts: list["QueryFrame"] = field(default_factory=list)  # a compound question's parts, each answered
     carried_intent: str = ""
 
     @property
@@ -164,7 +165,26 @@ def understand(question: str, history: list[str] | None = None, *, max_chars: in
         text = clean_question(turn, max_chars)[0]
         if text:
             previous = _resolve(text, "", previous, embed, model_key)
-    return _resolve(cleaned, notice, previous, embed, model_key)
+    frame = _resolve(cleaned, notice, previous, embed, model_key)
+    frame.parts = _parts(frame, embed, model_key)
+    return frame
+
+
+def _parts(frame: QueryFrame, embed, model_key: str) -> list[QueryFrame]:
+    """"组长是谁，办公室设在哪" / "市财政局负责什么，特教经费标准是多少": clauses that each ask
+    something and differ in intent or subject are answered one by one. A calculation, or a clause
+    that only continues the first ("…达标吗"), is not split."""
+    if frame.intent == "calculation" or frame.follow_up:
+        return []
+    clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时", frame.text) if c.strip()]
+    asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4]
+    if len(asking) < 2:
+        return []
+    parts = [_frame(c.strip(), "", embed, model_key) for c in asking[:3]]
+    subjects = {(p.intent, tuple(p.unit_names), tuple(p.indicators)) for p in parts}
+    if len(subjects) < 2 or any(p.intent == "out_of_scope" for p in parts):
+        return []
+    return parts
 
 
 def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, model_key: str) -> QueryFrame:
