@@ -45,6 +45,7 @@ eval: setup
 
 bench: setup
 	$(PY) eval/bench.py
+	$(PY) eval/bench_answers.py
 
 clean:
 	rm -rf indices/current indices/v* indices/.lock

@@ -125,7 +125,10 @@ class Assistant:
             heard = numeric_question.readback(request)
             lead = f"我从问题中读到：{heard}。" if heard else ""
             return compose.Draft(f"{lead}要完成这项测算，还需要您提供：{needed}。请把这些数字补充到问题里再问一次。")
-        result = numeric_question.run(request)
+        try:
+            result = numeric_question.run(request)
+        except ValueError as exc:  # the calculator's own Chinese message (e.g. 在校生数应大于0)
+            return compose.Draft(f"按 {numeric_question.readback(request)} 无法完成测算：{exc}。请核对数字后再问一次。")
         draft = compose.Draft(f"按 {numeric_question.readback(request)} 计算：\n\n{result.markdown}")
         draft.tool_calls.append(ToolCall(result.tool, result.input, result.output))
         registry = default_registry()

@@ -376,8 +376,9 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
         q = _assign(segment, _VOCAB["resource"], "resource", data)
-        if "students" not in q:
-            return None  # a school without its own student count: not a list we can read safely
+        has_resource = any(n in q for n in _RESOURCE_WORDS) or any(ind.key in q for ind in calculator.resource_inputs().values())
+        if "students" not in q or not has_resource:
+            return None  # a school without its own figures: not a list we can read safely
         tool, args, missing = _resource(segment, q, level)
         parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, level, "resource"))
     missing = list(dict.fromkeys(m for p in parts for m in p.missing))
