@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
 from assistant.settings import Settings, quiet_third_parties
 
+MAX_K = 50  # `search -k`: the same range as ASSISTANT_TOP_K
+# A lone surrogate (invalid UTF-8 in argv, a "\udc00" escape in JSON) cannot be written as UTF-8.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _emit(text: str) -> None:
+    print(_LONE_SURROGATE.sub("\ufffd", text))
+
 
 def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False))
+    _emit(json.dumps(data, ensure_ascii=False))
 
 
 def cmd_index(args, settings: Settings) -> int:
@@ -52,8 +61,13 @@ def cmd_search(args, settings: Settings) -> int:
 
 def _batch_lines(path: Path):
     """(id, question, history, error) per line; a bad line becomes an error, the rest still run."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield str(number), "", [], f"第 {number} 行不是有效的 UTF-8 文本，已跳过"
             continue
         try:
             item = json.loads(line)
@@ -91,7 +105,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         _print_json(answer.to_dict())
     else:
-        print(answer.answer)
+        _emit(answer.answer)
     return 0
 
 
@@ -104,12 +118,12 @@ def cmd_calc(args, settings: Settings) -> int:
     if size > settings.max_upload_mb * 1024 * 1024:
         raise ValueError(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {settings.max_upload_mb} MB"
                          "（可用环境变量 ASSISTANT_MAX_UPLOAD_MB 调整）")
-    rows = schools.read_table(path)
-    report = schools.evaluate(rows, level=args.level)
+    rows = schools.read_table(path, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    report = schools.evaluate_within(rows, level=args.level)
     if args.json:
         _print_json(report)
     else:
-        print(schools.to_markdown(report))
+        _emit(schools.to_markdown(report))
     return 0
 
 
@@ -135,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="检索条款")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=None, help="返回条数（默认取设置 ASSISTANT_TOP_K）")
+    p.add_argument("-k", default=None, help=f"返回条数，1–{MAX_K}（默认取设置 ASSISTANT_TOP_K）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -164,13 +178,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _top_k(text: str) -> int:
+    """-k is read here, not by argparse, so that a bad value gets a Chinese sentence."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= MAX_K:
+        raise ValueError(f"-k 应为 1–{MAX_K} 之间的整数，当前为“{text}”")
+    return k
+
+
 def main(argv: list[str] | None = None) -> int:
     quiet_third_parties()
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        if getattr(args, "k", 0) is None:
-            args.k = settings.top_k
+        if hasattr(args, "k"):
+            args.k = settings.top_k if args.k is None else _top_k(args.k)
         return args.func(args, settings)
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)

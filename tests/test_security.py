@@ -237,9 +237,11 @@ def test_web_app_answers_with_network_blocked(offline, built_settings, tmp_path)
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "input"}
 FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execvp"), ("os", "spawnl"),
                    ("pickle", "loads"), ("pickle", "load"), ("marshal", "loads"), ("yaml", "load"), ("yaml", "unsafe_load")}
-# The only modules allowed to start processes, each a fixed program: `python app.py` (screenshots) and
-# `python -m assistant.llm.serve` (the local GGUF server, in its own process); processes.py only stops them.
-SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py", "assistant/llm/backends.py", "assistant/processes.py"}
+# The only modules allowed to start processes, each a fixed program: `python app.py` (screenshots),
+# `python -m assistant.llm.serve` (the local GGUF server, in its own process) and the time-limited
+# schools calculation (our own function, rows on stdin); processes.py only stops them.
+SUBPROCESS_ALLOWED = {"assistant/ui/screenshots.py", "assistant/llm/backends.py", "assistant/processes.py",
+                      "assistant/domain/schools.py"}
 
 
 def python_files() -> list[Path]:
@@ -278,6 +280,18 @@ def test_the_one_subprocess_user_runs_a_fixed_command():
             assert isinstance(argv, ast.List), ast.unparse(argv)  # an argument list, never a shell string
             names = {n.id for n in ast.walk(argv) if isinstance(n, ast.Name)}
             assert names <= {"sys", "str", "REPO_ROOT"}, ast.unparse(argv)  # nothing a user typed
+
+
+def test_the_schools_calculation_runs_our_own_function_only():
+    """The table reaches the child on stdin, never in its command line."""
+    tree = ast.parse((REPO_ROOT / "assistant/domain/schools.py").read_text(encoding="utf-8"))
+    commands = [n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "command" for t in n.targets)]
+    assert len(commands) == 1 and isinstance(commands[0], ast.List)
+    assert ast.unparse(commands[0]) == ("[sys.executable, '-c', 'from assistant.domain.schools import serve_evaluation; "
+                                        "serve_evaluation()']")
+    runs = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == "subprocess.run"]
+    assert len(runs) == 1 and ast.unparse(runs[0].args[0]) == "command"
 
 
 def test_the_gguf_server_runs_our_own_module_only():

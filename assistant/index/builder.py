@@ -1,15 +1,19 @@
 """Build the index atomically and open it.
 
 Layout under the index folder:
+  .policy-assistant-index         marker: the folder is ours (a new or empty folder is claimed, any other refused)
   current -> v<stamp>/           a symlink, swapped with os.replace: readers see the old or the new build
+  v<stamp>/.policy-assistant-build  marker, there from the folder's first moment: only marked builds are deleted
   v<stamp>/manifest.json          corpus file hashes, chunker version, embedding backend, counts
   v<stamp>/docs.json              the documents (text + metadata): citations are checked against them
   v<stamp>/chunks.json, lexical.json, vectors.npz, chroma/
   .lock                           flock: one build at a time
-A build that dies leaves only an unreferenced v<stamp>/ folder, removed by the next build.
+A build that dies or fails (a full disk) leaves at most an unfinished v<stamp>/ folder, removed by the next
+build. The previous build (the rollback copy) is kept until a new one is complete and current.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -19,21 +23,37 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from assistant.ingest.chunker import CHUNKER_VERSION, chunk_document
-from assistant.ingest.loaders import LoadProblem, load_corpus
+from assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED, LoadProblem, corpus_files, load_corpus, read_sidecar
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
+from assistant.index.store_check import stored_vectors
 from assistant.models import Chunk, SourceDocument
 from assistant.settings import Settings
 
 CURRENT = "current"
 LOCK = ".lock"
+INDEX_MARKER = ".policy-assistant-index"
+BUILD_MARKER = ".policy-assistant-build"
+# What a repository ships in an otherwise empty index folder (this one's indices/README.md).
+NOTE_FILES = frozenset({"README.md", ".gitkeep"})
+SHOWN_ENTRIES = 5  # entries of a refused folder named in the message
 BATCH = 32
 MISSING_MESSAGE = "索引不存在或已损坏，请运行 make index"
 INDEX_FILES = ("docs.json", "chunks.json", "lexical.json", "vectors.npz")
+# Disk conditions, from an errno or from the text sqlite (inside Chroma) reports them with: (reason, fix).
+DISK_FULL = ("磁盘空间已满", "请清理磁盘空间后重新运行 make index")
+READ_ONLY = ("所在磁盘是只读的", "只读挂载的索引目录只能用来提供服务，请在可写的机器上建立索引")
+NO_PERMISSION = ("没有访问权限", "请检查目录的权限后重新运行 make index")
+DISK_ERROR = ("磁盘读写出错", "请检查磁盘后重新运行 make index")
+_ERRNO_PROBLEMS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY,
+                   errno.EACCES: NO_PERMISSION, errno.EPERM: NO_PERMISSION, errno.EIO: DISK_ERROR}
+_TEXT_PROBLEMS = (("disk is full", DISK_FULL), ("no space left", DISK_FULL), ("readonly database", READ_ONLY),
+                  ("read-only file system", READ_ONLY), ("disk i/o error", DISK_ERROR))
 
 
 class IndexMissing(RuntimeError):
@@ -53,6 +73,39 @@ class IndexBusy(RuntimeError):
     pass
 
 
+class IndexDirForeign(ValueError):
+    """ASSISTANT_INDEX_DIR names a folder with someone else's files: we neither write nor delete there."""
+
+
+class DocIdConflict(ValueError):
+    """Two corpus files claim one doc_id: indexing either could silently replace an official document."""
+
+
+class IndexWriteError(RuntimeError):
+    """The disk refused the build (full, read-only, no permission); nothing that was there changed."""
+
+
+class DiskProblem(NamedTuple):
+    reason: str
+    fix: str
+    path: str  # the file the system named, or ""
+
+
+def storage_problem(exc: BaseException | None) -> DiskProblem | None:
+    """The disk condition behind `exc` or one of its causes, else None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _ERRNO_PROBLEMS:
+            return DiskProblem(*_ERRNO_PROBLEMS[exc.errno], str(exc.filename or ""))
+        text = str(exc).lower()
+        found = next((problem for needle, problem in _TEXT_PROBLEMS if needle in text), None)
+        if found:
+            return DiskProblem(*found, "")
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 @dataclass
 class BuildReport:
     status: str  # built | unchanged
@@ -69,12 +122,32 @@ def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _digest(path: Path, corpus: Path) -> str:
+    """sha256 of a regular file inside the corpus; anything else is described, never read (a link to
+    /dev/zero or /proc/self/mem must not hang or stop the build: the loader reports it)."""
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(corpus):
+            return "outside:" + str(real)
+        if not real.is_file():
+            return "not-a-file"
+        with open(real, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+
+
+def _is_hash(digest: str) -> bool:
+    return ":" not in digest and digest != "not-a-file"
+
+
 def corpus_fingerprint(settings: Settings) -> dict:
     """What the index depends on, computed without parsing documents or loading a model."""
+    corpus = settings.corpus_dir.resolve()
     files = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        p.name: _digest(p, corpus)
         for p in sorted(settings.corpus_dir.iterdir())
-        if p.is_file() and not p.name.startswith(".")
+        if not p.name.startswith(".") and (p.is_file() or p.is_symlink())
     } if settings.corpus_dir.is_dir() else {}
     return {
         "files": files,
@@ -94,6 +167,57 @@ def generated_documents() -> list[tuple[SourceDocument, list[Chunk]]]:
 
 def generated_fingerprint() -> str:
     return _sha("".join(doc.sha256 for doc, _ in generated_documents()))
+
+
+def check_doc_ids(corpus_dir: Path, digests: dict[str, str]) -> None:
+    """Two files with different content and one doc_id (a draft `plan.md` beside `plan.txt`, a copied
+    sidecar) would let one replace the other in the index: stop and name them all."""
+    claims: dict[str, list[tuple[str, str, str]]] = {}
+    for path in corpus_files(corpus_dir) if corpus_dir.is_dir() else []:
+        sidecar = path.stem + SIDECAR_SUFFIX
+        digest = digests.get(path.name, "")
+        if path.suffix.lower() not in SUPPORTED or not _is_hash(digest) or not _is_hash(digests.get(sidecar, "")):
+            continue  # the loader reports these files itself
+        try:
+            meta = read_sidecar(path)
+        except (ValueError, OSError):
+            continue
+        source = f"元数据 {sidecar}" if "doc_id" in meta else "文件名"
+        claims.setdefault(meta.get("doc_id", path.stem), []).append((path.name, source, digest))
+    clashes = [
+        f"{'、'.join(f'{name}（编号取自{source}）' for name, source, _ in files)}都使用文档编号“{doc_id}”"
+        for doc_id, files in sorted(claims.items()) if len({digest for _, _, digest in files}) > 1
+    ]
+    if clashes:
+        raise DocIdConflict("；".join(clashes) + "，无法确定哪一个是正式文本。本次没有更新索引，旧索引照常可用；"
+                            "请删除或改名多余的文件，或在它的元数据文件中改用不同的 doc_id")
+
+
+def claim_index_dir(index_dir: Path) -> None:
+    """Before writing anything: a new or empty folder becomes ours (a marker); a folder holding other
+    things is refused, so that no build is ever mixed into, or cleaned out of, someone else's files."""
+    if (index_dir / INDEX_MARKER).is_file():
+        return
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexDirForeign(f"索引目录 {index_dir} 不是目录：请把 ASSISTANT_INDEX_DIR 设为一个新的或空的目录")
+    others = sorted(p.name for p in index_dir.iterdir() if p.name not in NOTE_FILES) if index_dir.exists() else []
+    if others and not _adopt_unmarked_index(index_dir):
+        shown = "、".join(others[:SHOWN_ENTRIES]) + ("等" if len(others) > SHOWN_ENTRIES else "")
+        raise IndexDirForeign(f"索引目录 {index_dir} 中已有其他内容（{shown}），不是本程序建立的索引目录；为免误删他人的文件，"
+                              "不在其中建立索引。请把 ASSISTANT_INDEX_DIR 设为一个新的或空的目录")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    (index_dir / INDEX_MARKER).write_text("本目录由政策助手（assistant index）建立和管理。\n", encoding="utf-8")
+
+
+def _adopt_unmarked_index(index_dir: Path) -> bool:
+    """A folder built before markers existed is ours when `current` leads to one of our manifests;
+    its finished builds get their marker so that they can be replaced in turn."""
+    if read_manifest(current_dir(index_dir)) is None:
+        return False
+    for path in index_dir.glob("v*"):
+        if path.is_dir() and not path.is_symlink() and read_manifest(path) is not None:
+            (path / BUILD_MARKER).write_text(path.name, encoding="utf-8")
+    return True
 
 
 @contextmanager
@@ -136,8 +260,8 @@ def _intact(version_dir: Path, manifest: dict, settings: Settings) -> bool:
             return False
     except OSError:
         return False
-    if not settings.chroma_host:
-        return (version_dir / "chroma" / "chroma.sqlite3").is_file()
+    if not settings.chroma_host:  # read the store's own file: an emptied or damaged one must be rebuilt
+        return stored_vectors(version_dir / "chroma", manifest["collection"]) == manifest["chunks"]
     from assistant.index import vector_store  # chromadb costs ~1.5 s to import: only when needed
 
     client = vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)  # down: ConnectionError
@@ -176,41 +300,58 @@ def _embed(texts: list[str], cache: dict[str, np.ndarray], settings: Settings, p
 
 
 def build_index(settings: Settings, progress: bool = True, force: bool = False) -> BuildReport:
+    index_dir = settings.index_dir
+    try:
+        claim_index_dir(index_dir)
+        with build_lock(index_dir):
+            return _build(settings, progress, force)
+    except (IndexBusy, IndexDirForeign, DocIdConflict):
+        raise
+    except Exception as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        raise IndexWriteError(f"无法更新索引（{problem.path or index_dir}：{problem.reason}）。本次没有更新索引，"
+                              f"原有索引保持不变、照常可用；{problem.fix}") from exc
+
+
+def _build(settings: Settings, progress: bool, force: bool) -> BuildReport:
     started = time.perf_counter()
     index_dir = settings.index_dir
-    with build_lock(index_dir):
-        fingerprint = corpus_fingerprint(settings)
-        previous = current_dir(index_dir)
-        manifest = read_manifest(previous)
-        if not force and manifest and manifest["fingerprint"] == fingerprint and _intact(previous, manifest, settings):
-            return BuildReport("unchanged", manifest["documents"], manifest["chunks"],
-                               problems=[LoadProblem(**p) for p in manifest["problems"]],
-                               seconds=time.perf_counter() - started, path=str(previous))
-        from assistant.index import vector_store  # after the fast path: chromadb is slow to import
+    fingerprint = corpus_fingerprint(settings)
+    check_doc_ids(settings.corpus_dir, fingerprint["files"])
+    previous = current_dir(index_dir)
+    manifest = read_manifest(previous)
+    if not force and manifest and manifest["fingerprint"] == fingerprint and _intact(previous, manifest, settings):
+        return BuildReport("unchanged", manifest["documents"], manifest["chunks"],
+                           problems=[LoadProblem(**p) for p in manifest["problems"]],
+                           seconds=time.perf_counter() - started, path=str(previous))
+    from assistant.index import vector_store  # after the fast path: chromadb is slow to import
 
-        if settings.chroma_host:  # fail before any work when the server is down
-            vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)
-        docs, problems = load_corpus(settings.corpus_dir)
-        if not docs:
-            raise ValueError("文件目录中没有可索引的文件：" + "；".join(f"{p.path}：{p.message}" for p in problems))
-        chunks = [c for doc in docs for c in chunk_document(doc)]
-        for doc, doc_chunks in generated_documents():
-            docs.append(doc)
-            chunks.extend(doc_chunks)
-        texts = [c.embedding_text() for c in chunks]
-        cache = _previous_vectors(previous, fingerprint["embedding"])
-        vectors, embedded = _embed(texts, cache, settings, progress)
+    if settings.chroma_host:  # fail before any work when the server is down
+        vector_store.chroma_client(None, settings.chroma_host, settings.chroma_port)
+    docs, problems = load_corpus(settings.corpus_dir)
+    if not docs:
+        raise ValueError("文件目录中没有可索引的文件：" + "；".join(f"{p.path}：{p.message}" for p in problems))
+    chunks = [c for doc in docs for c in chunk_document(doc)]
+    for doc, doc_chunks in generated_documents():
+        docs.append(doc)
+        chunks.extend(doc_chunks)
+    texts = [c.embedding_text() for c in chunks]
+    cache = _previous_vectors(previous, fingerprint["embedding"])
+    vectors, embedded = _embed(texts, cache, settings, progress)
 
-        stamp = time.strftime("%Y%m%dT%H%M%S") + f"p{os.getpid()}"
-        version_dir = index_dir / f"v{stamp}"
-        _clean_stale(index_dir, keep={previous})
-        version_dir.mkdir()
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now)) + f"{int(now * 1000) % 1000:03d}p{os.getpid()}"
+    _remove_builds(index_dir, keep={previous}, finished_too=False)  # only builds that died unfinished
+    version_dir = _new_build_dir(index_dir, stamp)
+    collection = vector_store.COLLECTION_PREFIX + stamp.lower()
+    try:
         _write_json(version_dir / "docs.json", [asdict(d) for d in docs])
         _write_json(version_dir / "chunks.json", [c.to_dict() for c in chunks])
         ids = [c.chunk_id for c in chunks]
-        _write_json(version_dir / "lexical.json", LexicalIndex.build(ids, [c.embedding_text() for c in chunks]).to_dict())
+        _write_json(version_dir / "lexical.json", LexicalIndex.build(ids, texts).to_dict())
         np.savez(version_dir / "vectors.npz", keys=np.array([_sha(t) for t in texts]), vectors=vectors)
-        collection = vector_store.COLLECTION_PREFIX + stamp.lower()
         client = vector_store.chroma_client(version_dir / "chroma", settings.chroma_host, settings.chroma_port)
         by_text = dict(zip(texts, vectors.tolist()))
         store = vector_store.open_store(client, collection, vector_store.PrecomputedEmbeddings(None, by_text))
@@ -221,12 +362,16 @@ def build_index(settings: Settings, progress: bool = True, force: bool = False) 
             "index_files": _file_hashes(version_dir),
         })
         _swap_current(index_dir, version_dir)
-        if settings.chroma_host:
-            keep = {collection} | ({read_manifest(previous)["collection"]} if manifest else set())
-            vector_store.drop_other_collections(client, keep)
-        _clean_stale(index_dir, keep={version_dir, previous})
-        return BuildReport("built", len(docs), len(chunks), embedded, len(chunks) - embedded,
-                           time.perf_counter() - started, problems, str(version_dir))
+    except BaseException:
+        if current_dir(index_dir) != version_dir.resolve():  # never live: nothing may keep it
+            shutil.rmtree(version_dir, ignore_errors=True)
+        raise
+    if settings.chroma_host:
+        keep = {collection} | ({manifest["collection"]} if manifest else set())
+        vector_store.drop_other_collections(client, keep)
+    _remove_builds(index_dir, keep={version_dir, previous})
+    return BuildReport("built", len(docs), len(chunks), embedded, len(chunks) - embedded,
+                       time.perf_counter() - started, problems, str(version_dir))
 
 
 def _write_json(path: Path, data) -> None:
@@ -241,9 +386,29 @@ def _swap_current(index_dir: Path, version_dir: Path) -> None:
     os.replace(tmp, index_dir / CURRENT)  # atomic on POSIX
 
 
-def _clean_stale(index_dir: Path, keep: set) -> None:
-    """Remove builds no reader can reach: killed ones, and all but the current and previous."""
+def _new_build_dir(index_dir: Path, stamp: str) -> Path:
+    """v<stamp>/ with our marker in it from the moment it is visible (made under a hidden name, renamed)."""
+    staging = index_dir / f".v{stamp}.new"
+    staging.mkdir()
+    (staging / BUILD_MARKER).write_text(stamp, encoding="utf-8")
+    return staging.rename(index_dir / f"v{stamp}")
+
+
+def _ours(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / BUILD_MARKER).is_file()
+
+
+def _remove_builds(index_dir: Path, keep: set, finished_too: bool = True) -> None:
+    """Remove our builds no reader can reach: unfinished ones (killed, or failed on a full disk) and, once
+    a new build is current, all but it and the previous one. Nothing without our marker is touched."""
     keep = {p.resolve() for p in keep if p}
-    for path in index_dir.glob("v*"):
-        if path.is_dir() and path.resolve() not in keep:
+    for path in [*index_dir.glob("v*"), *index_dir.glob(".v*.new")]:
+        if not _ours(path):
+            if path.name.startswith(".") and path.is_dir() and not path.is_symlink():
+                try:  # a build killed between mkdir and its marker left an empty folder
+                    path.rmdir()
+                except OSError:
+                    pass  # not empty: not ours to judge
+            continue
+        if path.resolve() not in keep and (finished_too or read_manifest(path) is None):
             shutil.rmtree(path, ignore_errors=True)

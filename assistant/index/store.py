@@ -1,18 +1,28 @@
-"""Open a built index for reading. A missing or damaged index raises `IndexMissing` with the fix."""
+"""Open a built index for reading. A missing or damaged index raises `IndexMissing` with the fix.
+
+Reading never writes to the index folder: Chroma's sqlite wants to write even to read, so an index
+on a read-only mount (several app machines sharing one folder) is served from a private copy.
+"""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from assistant.domain.indicators import default_registry
 from assistant.index import vector_store
-from assistant.index.builder import IndexMissing, StoreUnavailable, current_dir, read_manifest
+from assistant.index.builder import IndexMissing, StoreUnavailable, current_dir, read_manifest, storage_problem
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
+from assistant.index.store_check import SQLITE_FILE
 from assistant.models import Chunk, SourceDocument
 from assistant.settings import Settings
 
@@ -52,11 +62,40 @@ class LoadedIndex:
         return out
 
     def dense(self, query: str, k: int) -> list[tuple[str, float]]:
-        return vector_store.dense_search(self.store, self.query_vector(query), k)
+        try:
+            return vector_store.dense_search(self.store, self.query_vector(query), k)
+        except Exception as exc:  # a full disk reaches us as Chroma's English "database or disk is full"
+            unreadable = _unreadable(exc)
+            if unreadable is None:
+                raise
+            raise unreadable from exc
 
     def __post_init__(self) -> None:
         # Query embeddings are cached (thread-safe LRU): staff ask the same questions many times a day.
         self.query_vector = lru_cache(maxsize=QUERY_CACHE_SIZE)(self.embeddings.embed_query)
+
+
+def _unreadable(exc: BaseException) -> StoreUnavailable | None:
+    problem = storage_problem(exc)
+    return StoreUnavailable(f"向量库无法读取：{problem.reason}，请检查索引目录所在的磁盘") if problem else None
+
+
+def _served_copy(chroma_dir: Path) -> Path | None:
+    """A private, writable copy of a store we may not write to; None when the store is writable."""
+    if os.access(chroma_dir, os.W_OK) and os.access(chroma_dir / SQLITE_FILE, os.W_OK):
+        return None
+    copy = Path(tempfile.mkdtemp(prefix="policy-assistant-chroma-"))
+    try:
+        for source in sorted(chroma_dir.rglob("*")):  # parents sort before their contents
+            target = copy / source.relative_to(chroma_dir)
+            if source.is_dir():
+                target.mkdir()
+            else:
+                shutil.copyfile(source, target)  # contents only: a read-only mode must not come along
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    return copy
 
 
 def open_index(settings: Settings) -> LoadedIndex:
@@ -71,7 +110,8 @@ def open_index(settings: Settings) -> LoadedIndex:
         chunks = [Chunk.from_dict(c) for c in json.loads((version_dir / "chunks.json").read_text(encoding="utf-8"))]
         lexical = LexicalIndex.from_dict(json.loads((version_dir / "lexical.json").read_text(encoding="utf-8")))
         embeddings = make_embeddings(settings.embedding_backend)
-        client = vector_store.chroma_client(version_dir / "chroma", settings.chroma_host, settings.chroma_port)
+        copy = None if settings.chroma_host else _served_copy(version_dir / "chroma")
+        client = vector_store.chroma_client(copy or version_dir / "chroma", settings.chroma_host, settings.chroma_port)
         store = vector_store.open_store(client, manifest["collection"], embeddings)
         if store._collection.count() != len(chunks):
             raise IndexMissing("向量库与分段数不一致")
@@ -80,5 +120,8 @@ def open_index(settings: Settings) -> LoadedIndex:
     except ConnectionError as exc:  # server mode: the server is down, the index is not damaged
         raise StoreUnavailable(str(exc)) from exc
     except Exception as exc:  # any damage to the files means the same thing to the user
-        raise IndexMissing(type(exc).__name__) from exc
-    return LoadedIndex(settings, manifest, {d.doc_id: d for d in docs}, chunks, lexical, store, embeddings)
+        raise _unreadable(exc) or IndexMissing(type(exc).__name__) from exc
+    loaded = LoadedIndex(settings, manifest, {d.doc_id: d for d in docs}, chunks, lexical, store, embeddings)
+    if copy:
+        weakref.finalize(loaded, shutil.rmtree, copy, True)  # also at exit
+    return loaded

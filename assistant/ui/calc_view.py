@@ -15,12 +15,18 @@ from assistant.domain.indicators import Registry, default_registry
 from assistant.settings import REPO_ROOT
 from assistant.ui.charts import indicator_chart
 from assistant.ui.files import UploadRejected, fresh_dir, take_upload
+from assistant.ui.links import unlinked
 from assistant.ui.text import inert, safe_markdown
 
 SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
 UPLOAD_TYPES = (".csv", ".xlsx")
 HEADERS = [name for _, name, _ in schools.COLUMNS]
 TABLE_NAME = "页面表格.csv"  # what the edited table is called in error messages
+# Schools listed per level on the page (markdown of thousands of rows takes minutes to render);
+# the downloads always hold every school. The table itself is capped at schools.MAX_ROWS.
+MAX_TABLE_SCHOOLS = 100
+# The small forms take a typed number: the same bound as a table cell.
+FORM_MAX = float(schools.MAX_CELL_VALUE)
 
 
 @dataclass
@@ -81,7 +87,7 @@ def evaluate_bytes(data: bytes, filename: str, out_root: Path, registry: Registr
     registry = registry or default_registry()
     try:
         rows = schools.parse_table(data, filename)
-        report = schools.evaluate(rows, registry=registry)
+        report = schools.evaluate_within(rows)  # in a child process, stopped after CALC_TIME_LIMIT_S
     except (schools.SchoolsTableError, ValueError) as exc:
         return TableResult(f"❌ {inert(str(exc))}")
     folder = fresh_dir(out_root)
@@ -89,8 +95,9 @@ def evaluate_bytes(data: bytes, filename: str, out_root: Path, registry: Registr
     schools.write_csv(report, csv_path)
     schools.write_xlsx(report, xlsx_path)
     status = f"✅ 已读取“{inert(filename)}”：{len(rows)}行学校数据。"
-    return TableResult(status, safe_markdown(schools.to_markdown(report, registry)),
-                       indicator_chart(report, registry), csv_path, xlsx_path, rows)
+    # School names are the uploader's text: escaped as markdown (no image, link or forged table row).
+    markdown = schools.to_markdown(report, registry, escape=inert, limit=MAX_TABLE_SCHOOLS)
+    return TableResult(status, markdown, indicator_chart(report, registry), csv_path, xlsx_path, rows)
 
 
 def evaluate_upload(path: str | None, max_mb: int, out_root: Path) -> TableResult:
@@ -118,7 +125,7 @@ def columns_help() -> str:
 def check_markdown(check: calculator.Check, registry: Registry | None = None) -> str:
     """Verdict, every step, and the clauses the thresholds come from."""
     registry = registry or default_registry()
-    lines = [safe_markdown(check.verdict), "", "计算过程："]
+    lines = [unlinked(safe_markdown(check.verdict)), "", "计算过程："]
     lines += [f"{i}. {inert(step)}" for i, step in enumerate(check.steps, 1)]
     sources = [s for key in check.keys if key in registry for s in registry.get(key).sources]
     if sources:
@@ -133,6 +140,8 @@ def _run(operation, required: tuple, *args) -> str:
     """Calculator errors are Chinese sentences already; show them instead of a traceback."""
     if any(_optional(v) is None for v in required):
         return "❌ 请先填写必填的数字。"
+    if any(isinstance(v, (int, float)) and not abs(v) <= FORM_MAX for v in args):  # also inf and nan
+        return f"❌ 数字超出范围：应不超过 {schools.MAX_CELL_VALUE:,}（一万亿）。"
     try:
         return check_markdown(operation(*args))
     except ValueError as exc:

@@ -7,6 +7,7 @@ import logging
 from assistant.answer.compose import render_sources
 from assistant.domain.indicators import SUMMARY_LABEL
 from assistant.models import Answer, Citation, ToolCall
+from assistant.ui.links import unlinked
 from assistant.ui.text import blockquote, inert, safe_markdown
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def answer_body(answer: Answer) -> str:
 
 
 def source_title(number: int, c: Citation) -> str:
-    return f"来源[{number}] {c.label}"
+    """gradio renders a message title as markdown too; a label is a document's own heading text."""
+    return f"来源[{number}] {inert(c.label)}"
 
 
 def source_message(number: int, c: Citation) -> dict:
@@ -62,12 +64,13 @@ def tool_message(call: ToolCall) -> dict | None:
     lines += [f"{i}. {inert(step)}" for i, step in enumerate(steps, 1)]
     verdict = call.output.get("verdict")
     if verdict:
-        lines += ["", safe_markdown(verdict)]
+        lines += ["", unlinked(safe_markdown(verdict))]
     return {"role": "assistant", "content": "\n".join(lines), "metadata": {"title": f"计算步骤：{title}"}}
 
 
 def answer_messages(answer: Answer) -> list[dict]:
-    messages = [{"role": "assistant", "content": safe_markdown(answer_body(answer))}]
+    # The body quotes documents verbatim: their text may carry images and links, shown as text.
+    messages = [{"role": "assistant", "content": unlinked(safe_markdown(answer_body(answer)))}]
     messages += [m for m in (tool_message(t) for t in answer.tool_calls) if m]
     messages += [source_message(i, c) for i, c in enumerate(answer.citations, 1)]
     return messages
