@@ -10,7 +10,7 @@ export GRADIO_ANALYTICS_ENABLED=False
 export HF_HUB_OFFLINE=1
 export OMP_WAIT_POLICY=PASSIVE
 
-.PHONY: setup run test index eval bench browser clean
+.PHONY: setup run test index eval bench browser ocr clean
 
 setup: $(STAMP)
 
@@ -28,15 +28,21 @@ browser:
 	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; }
 
-index: setup
+# Debian's tesseract and its Simplified Chinese model, for scanned PDFs and images in corpus/ (OCR runs offline).
+OCR_PKGS := tesseract-ocr tesseract-ocr-chi-sim
+ocr:
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PKGS) >/dev/null; }
+
+index: setup ocr
 	$(VENV)/bin/assistant index
 
-run: setup
+run: setup ocr
 	$(VENV)/bin/assistant index
 	$(PY) app.py
 
 # pytest exits 5 when it collected no test: that is a failure, not a pass.
-test: setup browser
+test: setup browser ocr
 	@$(PY) -m pytest -q $(PYTEST_ARGS); code=$$?; \
 	if [ $$code -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$code
 

@@ -21,10 +21,20 @@ class SourceDocument:
     date: str = ""
     kind: str = "official"  # official = 正式文件原文; summary = 我们自己写的要点摘要
     source: str = ""
+    # Said with every citation of the document, e.g. "OCR 识别文本，请核对原件" for a scan.
+    note: str = ""
+    # Per OCR'd page: {"page": 1-based number, "confidence": 0–100, "indexed": False when left out}.
+    ocr_pages: tuple = ()
 
     @property
     def verbatim(self) -> bool:
         return self.kind == "official"
+
+    @property
+    def citation_title(self) -> str:
+        """The title every citation of this document carries: with its note, so no citation of a scan
+        can be shown without "OCR 识别文本，请核对原件"."""
+        return f"{self.title}（{self.note}）" if self.note else self.title
 
 
 @dataclass(frozen=True)

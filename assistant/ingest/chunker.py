@@ -5,7 +5,9 @@ Recognised headings (each at the start of a line):
   附件 (a line of its own: the annex starts; its sections are prefixed 附件)
   第X章 / 第X节 / 第X条 (legal-style rules)
 Inside the annex, 工作专班成员名单 lines become one chunk per member and 工作职责 （一）… become
-one chunk per unit. Every chunk satisfies `doc.text[chunk.start:chunk.end] == chunk.text`.
+one chunk per unit. Every chunk satisfies `doc.text[chunk.start:chunk.end] == chunk.text`, and none is
+longer than HARD_MAX_CHARS: text without headings is split at sentence ends, then line breaks, then
+commas (a 2 MB file with no numbering must not become one chunk).
 """
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from dataclasses import dataclass, field
 from assistant.domain.units import find_units
 from assistant.models import Chunk, SourceDocument
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 MAX_CHARS = 260  # clauses longer than this are split at sentence ends into pieces of about this size
+HARD_MAX_CHARS = 600  # no chunk is longer (the plan's longest, a unit's whole duty list, is 365)
+HEAD_MAX_CHARS = 2 * MAX_CHARS  # text before the first heading longer than this is body text, not a 文件头
+PIECE_BREAKS = ("\n", "。", "；", "，", "、", ",", " ")  # where a piece without sentence ends is cut, best first
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 LEVEL1 = re.compile(rf"^[{CN_NUM}]+、")
@@ -29,7 +34,10 @@ SECTION = re.compile(rf"^第[{CN_NUM}\d]+节")
 ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
 SENTENCE_END = re.compile(r"[。；！？]")
 # Roster lines: "组  长：崔加清  市委副书记、市长" / "王  进  市委常委，副市长" / continuation "保障局局长".
-ROSTER_LINE = re.compile(r"^(?:(?P<role>组\s*长|副组长|成\s*员)[:：])?\s*(?P<name>\S\s{1,2}\S|\S{2,3})\s{2,}(?P<title>\S.*?)\s*$")
+# One space is enough between name and title: OCR reads the double spaces of a printed roster as one.
+ROSTER_LINE = re.compile(r"^(?:(?P<role>组\s*长|副组长|成\s*员)[:：])?\s*(?P<name>\S\s{1,2}\S|\S{2,3})\s+(?P<title>\S.*?)\s*$")
+
+ROSTER_LINE_MAX = 80  # a member line is a name and a title; anything longer is a note
 
 # Heading kinds, and the depth each occupies in the section path.
 DEPTH = {"annex": 0, "chapter": 1, "section": 2, "article": 3, "l1": 1, "l2": 2, "l3": 3, "annex_note": 1}
@@ -138,8 +146,31 @@ def _span(lines: list[_Line]) -> tuple[int, int] | None:
     return first.start + lead, last.end - trail
 
 
+def _trimmed(text: str, start: int, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Absolute spans of the non-blank pieces, without their surrounding whitespace."""
+    spans = []
+    for a, b in pieces:
+        piece = text[a:b]
+        if piece.strip():
+            spans.append((start + a + len(piece) - len(piece.lstrip()), start + b - (len(piece) - len(piece.rstrip()))))
+    return spans
+
+
+def cap_pieces(text: str, limit: int = HARD_MAX_CHARS) -> list[tuple[int, int]]:
+    """Relative spans of at most `limit` characters, cut at the best break in the second half of each."""
+    pieces, a = [], 0
+    while len(text) - a > limit:
+        window = text[a:a + limit]
+        cut = next((window.rfind(ch) + 1 for ch in PIECE_BREAKS if window.rfind(ch) >= limit // 2), limit)
+        pieces.append((a, a + cut))
+        a += cut
+    pieces.append((a, len(text)))
+    return pieces
+
+
 def split_sentences(text: str, start: int, max_chars: int = MAX_CHARS) -> list[tuple[int, int]]:
-    """Spans (absolute offsets) of pieces of at most about `max_chars`, cut only after 。；！？."""
+    """Spans (absolute offsets) of pieces of at most about `max_chars`, cut after 。；！？; a piece with no
+    sentence end is cut further so that none exceeds HARD_MAX_CHARS."""
     if len(text) <= max_chars:
         return [(start, start + len(text))]
     cuts = [m.end() for m in SENTENCE_END.finditer(text)]
@@ -152,14 +183,13 @@ def split_sentences(text: str, start: int, max_chars: int = MAX_CHARS) -> list[t
             piece_start = prev
         prev = cut
     pieces.append((piece_start, len(text)))
-    spans = []
-    for a, b in pieces:
-        piece = text[a:b]
-        lead = len(piece) - len(piece.lstrip())
-        trail = len(piece) - len(piece.rstrip())
-        if piece.strip():
-            spans.append((start + a + lead, start + b - trail))
-    return spans
+    capped = [(a + x, a + y) for a, b in pieces for x, y in cap_pieces(text[a:b])]
+    return _trimmed(text, start, capped)
+
+
+def capped_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span kept whole (a unit's duties, a 文件头) unless it exceeds HARD_MAX_CHARS."""
+    return _trimmed(text[start:end], start, cap_pieces(text[start:end]))
 
 
 class _ChunkMaker:
@@ -174,7 +204,7 @@ class _ChunkMaker:
         return Chunk(
             chunk_id=f"{self.doc.doc_id}:{key}:{ordinal}",
             doc_id=self.doc.doc_id,
-            doc_title=self.doc.title,
+            doc_title=self.doc.citation_title,
             section_path=path,
             label=label,
             text=self.doc.text[start:end],
@@ -200,7 +230,10 @@ def _preamble_chunks(node: _Node, maker: _ChunkMaker) -> list[Chunk]:
     head = [ln for b in blocks if b is not preface for ln in b]
     chunks = []
     span = _span(head)
-    if span:
+    if span and span[1] - span[0] > HEAD_MAX_CHARS:  # no headings at all: body text, cut by sentences
+        for a, b in split_sentences(maker.doc.text[span[0]:span[1]], span[0]):
+            chunks.append(maker.make(("正文",), "正文", a, b, kind="clause"))
+    elif span:
         chunks.append(maker.make(("文件头",), "文件头", *span, kind="preamble"))
     if preface:
         span = _span(preface)
@@ -220,7 +253,7 @@ def _roster_chunks(node: _Node, maker: _ChunkMaker) -> list[Chunk]:
         if not text:
             continue
         match = ROSTER_LINE.match(text)
-        if match and not SENTENCE_END.search(text):
+        if match and not SENTENCE_END.search(text) and len(text) <= ROSTER_LINE_MAX:
             role = re.sub(r"\s", "", match.group("role") or "") or role
             lead = len(line.text) - len(line.text.lstrip())
             members.append({
@@ -276,7 +309,8 @@ def chunk_document(doc: SourceDocument) -> list[Chunk]:
         unit = _unit_of(node)
         if unit:
             # One chunk per unit, whole: the duty list is what people ask for.
-            chunks.append(maker.make(node.path, _label(node) + unit, *span, kind="unit_duty", unit=unit))
+            for a, b in capped_spans(doc.text, *span):
+                chunks.append(maker.make(node.path, _label(node) + unit, a, b, kind="unit_duty", unit=unit))
             continue
         kind = "annex_title" if node.kind == "annex" else "clause"
         for a, b in split_sentences(doc.text[span[0]:span[1]], span[0]):
