@@ -108,3 +108,29 @@ def test_legal_style_articles():
 )
 def test_heading_kinds(line, kind):
     assert heading_kind(line) == kind
+
+
+# ---------------------------------------------------------------- text without headings (issue 16 item 10)
+
+def test_text_without_headings_is_cut_into_bounded_pieces():
+    from assistant.ingest.chunker import HARD_MAX_CHARS
+
+    prose = "".join(f"第{i}段说明学校安全管理的要求，各校应当落实责任。" for i in range(3000))  # 80k characters, no heading
+    table = "\n".join(f"学校{i}\t在校生{i}人\t教师{i}人" for i in range(2000))  # no sentence ends at all
+    blob = "无" * 5000  # not even a line break
+    for text in (prose, table, blob):
+        doc = SourceDocument("d", "t", text, "d.txt", "x")
+        chunks = chunk_document(doc)
+        assert len(chunks) > len(text) // (2 * HARD_MAX_CHARS)
+        assert all(len(c.text) <= HARD_MAX_CHARS and doc.text[c.start:c.end] == c.text for c in chunks)
+        assert "".join(c.text for c in chunks).replace("\n", "") == text.replace("\n", "")  # nothing dropped
+        assert {c.label for c in chunks} == {"正文"}
+    table_chunks = chunk_document(SourceDocument("d", "t", table, "d.txt", "x"))
+    assert all(c.text.endswith("人") for c in table_chunks[:-1])  # cut at line ends, not inside a row
+
+
+def test_roster_lines_with_single_spaces_as_ocr_reads_them():
+    text = "附件\n一、工作专班成员名单\n组 长：崔加清 市委副书记、市长\n副组长：王 进 市委常委，副市长\n储艳丽 副市长\n"
+    chunks = chunk_document(SourceDocument("d", "t", text, "d.txt", "x"))
+    members = [(c.role, c.person, c.person_title) for c in chunks if c.kind == "roster_member"]
+    assert members == [("组长", "崔加清", "市委副书记、市长"), ("副组长", "王进", "市委常委，副市长"), ("副组长", "储艳丽", "副市长")]

@@ -200,12 +200,12 @@ def load_document(path: Path) -> tuple[SourceDocument, tuple[str, ...]]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every candidate document file (links included, so that each one skipped is reported), sorted so
-    ids and order are stable."""
+    """Every candidate document file (links, pipes and devices included, so that each one skipped is
+    reported; subfolders are not looked into), sorted so ids and order are stable."""
     return sorted(
         p
         for p in corpus_dir.iterdir()
-        if (p.is_symlink() or p.is_file())
+        if (p.is_symlink() or not p.is_dir())
         and not p.name.startswith(".")
         and not p.name.endswith(SIDECAR_SUFFIX)
         and p.name not in IGNORED_NAMES
