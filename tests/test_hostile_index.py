@@ -271,3 +271,30 @@ def test_a_full_disk_keeps_every_earlier_build_and_says_so_in_chinese(built_sett
     assert_chinese_only(err)
     assert tree(out / "after") == before  # both builds whole, nothing half-written left behind
     assert DUTY_SENTENCE in json.loads((out / "ask.json").read_text(encoding="utf-8"))["answer"], (out / "ask.err").read_text()
+
+
+# ---------------------------------------------------------------- serving while rebuilds remove its build
+
+def test_a_process_keeps_answering_after_rebuilds_remove_the_build_it_opened(built_settings, tmp_path):
+    """Two rebuilds later the build a running app opened is deleted (only the current and the previous
+    are kept); Chroma opens new sqlite connections under load, so it must not read from that folder."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.index.store import open_index
+    from assistant.retrieve.hybrid import hybrid_search
+
+    settings = clone_index(built_settings, tmp_path / "index")
+    opened = current_dir(settings.index_dir)
+    index = open_index(settings)
+    for _ in range(2):
+        build_index(settings, progress=False, force=True)
+    assert not opened.exists()
+    questions = [f"{unit}负责什么" for unit in ("市财政局", "市公安局", "市民政局", "市卫生健康局")] * 10
+
+    def search(question: str) -> str:
+        index.query_vector.cache_clear()
+        return hybrid_search(index, question, 3)[0].chunk.unit
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        units = list(pool.map(search, questions))
+    assert units == [q.removesuffix("负责什么") for q in questions]

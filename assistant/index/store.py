@@ -1,7 +1,9 @@
 """Open a built index for reading. A missing or damaged index raises `IndexMissing` with the fix.
 
-Reading never writes to the index folder: Chroma's sqlite wants to write even to read, so an index
-on a read-only mount (several app machines sharing one folder) is served from a private copy.
+Reading never touches the index folder after opening: the embedded vector store is served from this
+process's own copy. Chroma's sqlite writes even to read (so a read-only mount, which several app
+machines may share, would fail) and opens new connections under load (so a build deleted by two later
+rebuilds, while an app still serves it, would fail too).
 """
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ from assistant.index import vector_store
 from assistant.index.builder import IndexMissing, StoreUnavailable, current_dir, read_manifest, storage_problem
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
-from assistant.index.store_check import SQLITE_FILE
 from assistant.models import Chunk, SourceDocument
 from assistant.settings import Settings
 
 QUERY_CACHE_SIZE = 2048
+COPY_PREFIX = "policy-assistant-chroma-"  # + pid: copies of processes that were killed are found again
+COPY_MARKER = ".policy-assistant-copy"  # only folders holding it are ever removed
 
 
 @dataclass
@@ -80,12 +83,12 @@ def _unreadable(exc: BaseException) -> StoreUnavailable | None:
     return StoreUnavailable(f"向量库无法读取：{problem.reason}，请检查索引目录所在的磁盘") if problem else None
 
 
-def _served_copy(chroma_dir: Path) -> Path | None:
-    """A private, writable copy of a store we may not write to; None when the store is writable."""
-    if os.access(chroma_dir, os.W_OK) and os.access(chroma_dir / SQLITE_FILE, os.W_OK):
-        return None
-    copy = Path(tempfile.mkdtemp(prefix="policy-assistant-chroma-"))
+def _private_copy(chroma_dir: Path) -> Path:
+    """This process's copy of the store, in the system temp folder (removed with the index or at exit)."""
+    _remove_orphan_copies()
+    copy = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))
     try:
+        (copy / COPY_MARKER).write_text(str(chroma_dir), encoding="utf-8")
         for source in sorted(chroma_dir.rglob("*")):  # parents sort before their contents
             target = copy / source.relative_to(chroma_dir)
             if source.is_dir():
@@ -96,6 +99,24 @@ def _served_copy(chroma_dir: Path) -> Path | None:
         shutil.rmtree(copy, ignore_errors=True)
         raise
     return copy
+
+
+def _remove_orphan_copies() -> None:
+    """Copies left by processes that no longer run (killed before their exit handlers)."""
+    for path in Path(tempfile.gettempdir()).glob(COPY_PREFIX + "*"):
+        pid = path.name[len(COPY_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and (path / COPY_MARKER).is_file() and not _running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def open_index(settings: Settings) -> LoadedIndex:
@@ -110,7 +131,7 @@ def open_index(settings: Settings) -> LoadedIndex:
         chunks = [Chunk.from_dict(c) for c in json.loads((version_dir / "chunks.json").read_text(encoding="utf-8"))]
         lexical = LexicalIndex.from_dict(json.loads((version_dir / "lexical.json").read_text(encoding="utf-8")))
         embeddings = make_embeddings(settings.embedding_backend)
-        copy = None if settings.chroma_host else _served_copy(version_dir / "chroma")
+        copy = None if settings.chroma_host else _private_copy(version_dir / "chroma")
         client = vector_store.chroma_client(copy or version_dir / "chroma", settings.chroma_host, settings.chroma_port)
         store = vector_store.open_store(client, manifest["collection"], embeddings)
         if store._collection.count() != len(chunks):
