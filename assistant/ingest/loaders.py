@@ -17,6 +17,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.domain.units import unit_names
 from assistant.ingest import ocr, office
 from assistant.ingest.ocr import Extracted
 from assistant.models import SourceDocument
@@ -181,6 +182,8 @@ def load_document(path: Path) -> tuple[SourceDocument, tuple[str, ...]]:
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"文字有 {len(text) / 10000:.0f} 万字，超过上限 {MAX_TEXT_CHARS // 10000} 万字，请拆分后再放入")
     meta = read_sidecar(path)
+    if extracted.note == ocr.OCR_NOTE:
+        text = ocr.correct_terms(text, [meta[k] for k in ("title", "issuer", "doc_number") if meta.get(k)], unit_names())
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), path.stem)
     doc = SourceDocument(
         doc_id=meta.get("doc_id", path.stem),

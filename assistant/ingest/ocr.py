@@ -40,7 +40,14 @@ ASCII_PUNCT = re.compile(r"\s*([(),;:?!])\s*")
 SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d)")  # 20 22 → 2022: Chinese text does not group digits
 # 〈 or 《 closed by ）is a misread （ ; 一 between digits is a misread dash (2024—2025).
 MISREAD_OPEN = re.compile(r"[〈《(（]+(?=[^〈《〉》()（）\n]{1,20}）)")
+HALF_PAIR = re.compile(r"（([^（）()\n]*)\)|\(([^（）()\n]*)）")  # one half full-width: both are
 DIGIT_DASH = re.compile(r"(?<=\d)一(?=\d)")
+# Heading numbers OCR breaks: 二）强化… lost its （; （G八） picked up a stray letter.
+CN_NUMERAL = "一二三四五六七八九十"
+OPEN_LOST = re.compile(rf"^([{CN_NUMERAL}]{{1,3}})）")
+STRAY_IN_NUMBER = re.compile(rf"^（[A-Za-z\\]{{1,2}}([{CN_NUMERAL}]{{1,3}})）")
+LEVEL2_HEAD = re.compile(r"^（([^（）\n]{1,4})）")
+MIN_TERM_CHARS = 6  # shorter names are corrected only where they stand alone, in a duty heading
 # 文号 brackets are 六角括号 by the standard: 曲政办字(2024]17号 → 曲政办字〔2024〕17号.
 DOC_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff])\s*[\[(（【〔]\s*(\d{4})\s*[\])）】〕]\s*(\d{1,4})\s*(?=号)")
 
@@ -62,13 +69,59 @@ def normalise(line: str) -> str:
     """Undo tesseract's usual misreadings of Chinese punctuation in one line."""
     line = ASCII_PUNCT.sub(
         lambda m: ASCII_TO_FULL[m.group(1)] if _touches_cjk(line, m.start(), m.end()) else m.group(0), line)
-    line = MISREAD_OPEN.sub("（", line)
+    line = HALF_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2) or ''}）", MISREAD_OPEN.sub("（", line))
     line = DIGIT_DASH.sub("—", line)
     line = DOC_NUMBER.sub(lambda m: f"〔{m.group(1)}〕{m.group(2)}", line)
-    return SPACE_IN_NUMBER.sub("", tighten(line))
+    line = SPACE_IN_NUMBER.sub("", tighten(line))
+    return STRAY_IN_NUMBER.sub(r"（\1）", OPEN_LOST.sub(r"（\1）", line))
 
 
-@functools.lru_cache(maxsize=1)
+def repair_numbering(text: str) -> str:
+    """A （…） heading OCR could not read (（XA）) between （五） and （七） is （六）: the document's own
+    numbering runs on, so its neighbours say what it was."""
+    from assistant.ingest.office import chinese_number
+
+    values = {chinese_number(n): n for n in range(1, 100)}
+    lines = text.split("\n")
+    heads = [(i, values.get(m.group(1))) for i, m in ((i, LEVEL2_HEAD.match(ln)) for i, ln in enumerate(lines)) if m]
+    for (_, before), (i, value), (_, after) in zip(heads, heads[1:], heads[2:]):
+        if value is None and before and after == before + 2:
+            lines[i] = LEVEL2_HEAD.sub(f"（{chinese_number(before + 1)}）", lines[i], count=1)
+    return "\n".join(lines)
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Same length, exactly one Chinese character different."""
+    diff = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(a) == len(b) and len(diff) == 1 and all("\u4e00" <= ch <= "\u9fff" for ch in diff[0])
+
+
+def correct_terms(text: str, names: list[str], units: list[str]) -> str:
+    """Names the reader already knows put back where OCR misread one Chinese character of them: the
+    sidecar's title, issuer and 文号 (曲插市人民政府办公室), and member units in their duty headings
+    （二十一）各镇竺. Anything that is itself a known name (市民政局 beside 市财政局), or lies inside one
+    (民政府办公室 in 曲阜市人民政府办公室), is left alone."""
+    known = {*names, *units}
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        head = LEVEL2_HEAD.match(line)
+        rest = line[head.end():] if head else ""
+        unit = next((u for u in units if rest not in known and _one_off(rest, u)), None)
+        if unit:
+            lines[i] = line[:head.end()] + unit
+    text = "\n".join(lines)
+    for term in sorted((t for t in known if len(t) >= MIN_TERM_CHARS), key=len, reverse=True):
+        protected = [(m.start(), m.end()) for k in known if k != term for m in re.finditer(re.escape(k), text)]
+        pattern = "|".join(re.escape(term[:j]) + "[\u4e00-\u9fff]" + re.escape(term[j + 1:]) for j in range(len(term)))
+
+        def fix(m: re.Match) -> str:
+            overlaps = any(m.start() < b and a < m.end() for a, b in protected)
+            return term if _one_off(m.group(0), term) and not overlaps else m.group(0)
+
+        text = re.sub(pattern, fix, text)
+    return text
+
+
 def _missing_engine() -> str:
     """Empty when tesseract and its Chinese model are installed, else the Chinese reason."""
     import pytesseract
@@ -224,7 +277,7 @@ def read_scans(text_pages: dict[int, str], scans: list[tuple[int, Callable]]) ->
         raise ValueError(f"扫描件 OCR 未能识别出可用的文字（{reasons}）")
     pages = {**{n: text_lines(t) for n, t in text_pages.items()}, **kept}
     return Extracted(
-        text=join_lines([pages[n] for n in sorted(pages)]),
+        text=repair_numbering(join_lines([pages[n] for n in sorted(pages)])),
         note=OCR_NOTE,
         ocr_pages=tuple({"page": p.number, "confidence": p.confidence, "indexed": p.number in kept} for p in results),
         warnings=tuple(_page_report(p) for p in results if p.number not in kept),
