@@ -1,15 +1,17 @@
-"""The gradio app: five tabs wired to library calls. `python app.py` / `make run` calls `main()`.
+"""The gradio app: five tabs wired to library calls. `python app.py` / `make run` calls `main()`,
+which serves it together with the HTTP API (assistant.api) from one process: the gradio Blocks are
+mounted on the API's FastAPI app and uvicorn serves both on one port.
 
-Offline and closed by default: binds settings.host (127.0.0.1), never `share`, no analytics, no
-external fonts; a non-loopback address needs a login. Each tab's logic lives in the library
-(`Assistant`, `schools`, `calculator`, `briefing`); the helpers in this package only format.
+Offline and closed by default: binds settings.host (127.0.0.1), no tunnel, no analytics, no
+external fonts; a non-loopback address needs a login (and API keys for the API). Each tab's logic
+lives in the library (`Assistant`, `schools`, `calculator`, `briefing`); the helpers here only format.
 """
 from __future__ import annotations
 
 import atexit
-import ipaddress
 import logging
 import signal
+import socket
 import sys
 from functools import partial
 from pathlib import Path
@@ -20,11 +22,16 @@ quiet_third_parties()  # before gradio is imported: it reads its analytics switc
 
 import gradio as gr  # noqa: E402
 
+import uvicorn  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
 from assistant.answer import briefing  # noqa: E402
+from assistant.api import create_api  # noqa: E402
+from assistant.api.guard import is_loopback, keys_required  # noqa: E402
 from assistant.domain.indicators import default_registry  # noqa: E402
 from assistant.domain.units import unit_names  # noqa: E402
 from assistant.index.builder import IndexMissing  # noqa: E402
-from assistant.ui import calc_view, chat, docs_view, unit_view  # noqa: E402
+from assistant.ui import calc_view, chat, docs_view, guards, unit_view  # noqa: E402
 from assistant.ui.files import fresh_dir, output_root, remove_tree  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -39,21 +46,10 @@ CSS = """
 .doc-tree .doc-meta { color: #607d8b; margin: 2px 0 6px 1em; }
 .summary-label { color: #b26a00; font-weight: 600; }
 """
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+SHUTDOWN_S = 5  # open event streams (gradio's heartbeats) are closed after this on Ctrl+C / SIGTERM
 
 
 # ---------------------------------------------------------------- security
-
-def is_loopback(host: str) -> bool:
-    """Only addresses that cannot be reached from another machine (names are not resolved)."""
-    name = host.strip().strip("[]").lower()
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
 
 def launch_problem(settings: Settings) -> str | None:
     """Why the app must not start with these settings, or None."""
@@ -67,11 +63,11 @@ def launch_problem(settings: Settings) -> str | None:
 
 
 def launch_options(settings: Settings) -> dict:
+    """Arguments of `gr.mount_gradio_app`. Mounted, gradio has no `share` tunnel to open at all."""
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user and settings.auth_password else None
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "share": False,
         "auth": auth,
         "auth_message": "请输入政策助手的用户名和密码。" if auth else None,
         "max_file_size": settings.max_upload_mb * 1024 * 1024,  # gradio rejects bigger uploads itself
@@ -80,7 +76,6 @@ def launch_options(settings: Settings) -> dict:
         "pwa": False,
         "mcp_server": False,
         "enable_monitoring": False,
-        "inbrowser": False,
         "footer_links": ["api", "settings"],  # not the link to gradio.app
         "theme": gr.themes.Default(),  # bundled local fonts only
         "css": CSS,
@@ -249,10 +244,75 @@ def build_app(assistant, answerer=None) -> gr.Blocks:
                 _intro_tab(assistant, registry, out_root)
 
         def ask(question: str, history: list[str] | None = None) -> dict:
+            problem = ask_input_problem(question, history)
+            if problem:
+                raise gr.Error(problem, print_exception=False)  # sent to the caller as a Chinese message
             return chat.ask_api(assistant, question, history)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask")
     return app
+
+
+def ask_input_problem(question, history=None) -> str:
+    """Why `/ask` cannot take these inputs (gradio passes whatever JSON the caller sent), or ""."""
+    if not isinstance(question, str):
+        return "参数 question 应为字符串（问题文本）"
+    if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+        return "参数 history 应为字符串数组（此前的问题，按时间顺序）"
+    return ""
+
+
+def ask_call_data(data: list) -> list:
+    """The raw `data` of POST /gradio_api/call/ask, checked, with the optional history filled in."""
+    if not 1 <= len(data) <= 2:
+        raise ValueError(f"data 应有 1–2 个值（问题，以及可选的此前问题数组），收到 {len(data)} 个")
+    problem = ask_input_problem(*data)
+    if problem:
+        raise ValueError(problem)
+    return [data[0], data[1] if len(data) == 2 else None]
+
+
+def build_server(assistant, answerer=None) -> FastAPI:
+    """The API with the web app mounted at /, and the guards in front of the web app."""
+    settings = assistant.settings
+    server = create_api(assistant, answerer, settings)
+    blocks = build_app(assistant, answerer)
+    blocks.queue(default_concurrency_limit=2)
+    gr.mount_gradio_app(server, blocks, path="/", **launch_options(settings))
+    guards.install(server, blocks, settings, checks={"/gradio_api/call/ask": ask_call_data})
+    return server
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so a taken port is reported in Chinese before anything else starts."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    return socket.create_server(address[:2], family=family)
+
+
+def serve(server: FastAPI, settings: Settings) -> int:
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(f"无法在 {settings.host}:{settings.port} 启动（端口可能已被占用，可用 ASSISTANT_PORT 换一个）：{reason}",
+              file=sys.stderr)
+        return 1
+    config = uvicorn.Config(server, log_level="warning", access_log=False, timeout_graceful_shutdown=SHUTDOWN_S)
+    runner = uvicorn.Server(config)  # stops on Ctrl+C and SIGTERM, then the exit handlers clean up
+    base = f"http://{settings.host}:{settings.port}"
+    login = "（需登录）" if settings.auth_user else ""
+    key = "，需 API 密钥" if keys_required(settings) else ""
+    print(f"政策助手已启动：{base}/{login}  API：{base}/v1（说明见 {base}/docs{key}）  按 Ctrl+C 停止", flush=True)
+    if keys_required(settings) and not settings.api_keys:
+        print("提示：没有设置 ASSISTANT_API_KEYS，API 在此地址上不对外开放（每个请求都返回 401）。", flush=True)
+    # uvicorn re-raises the signal it stopped on once it is done: SIGTERM then ends like Ctrl+C, as an
+    # exception, so the exit handlers (download folders, a local LLM server) still run.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        runner.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    return 0 if runner.started else 1
 
 
 def _interrupt(signum, frame) -> None:
@@ -284,19 +344,4 @@ def main() -> int:
     except (IndexMissing, ValueError) as exc:  # ValueError: a bad setting, e.g. an unreachable LLM config
         print(str(exc), file=sys.stderr)
         return 1
-    app = build_app(assistant, answerer)
-    app.queue(default_concurrency_limit=2)
-    try:
-        # quiet: gradio's banner suggests share=True, which this app never uses
-        app.launch(**launch_options(settings), quiet=True, prevent_thread_lock=True)
-    except OSError as exc:  # e.g. the port is taken
-        print(f"无法在 {settings.host}:{settings.port} 启动（端口可能已被占用，可用 ASSISTANT_PORT 换一个）：{exc}", file=sys.stderr)
-        return 1
-    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl+C, so exit handlers clean up
-    login = "（需登录）" if settings.auth_user else ""
-    print(f"政策助手已启动：http://{settings.host}:{settings.port}/{login}  按 Ctrl+C 停止", flush=True)
-    try:
-        app.block_thread()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(build_server(assistant, answerer), settings)
