@@ -879,6 +879,9 @@ def render_markdown(meta: dict, res: dict) -> str:
                 L.append(f"|  错误示例：{'；'.join(r.get('error_samples', [])) or r.get('failed')} | | | | | | | | |")
         L += ["", f"服务端内存：空闲 {fmt(d.get('server_rss_idle_mb'), 'mb')} MB，峰值 {fmt(d.get('server_rss_peak_mb'), 'mb')} MB（目标 ≤ 1024 MB {verdict(d.get('server_rss_peak_mb'), TARGETS['server_rss_mb'])}）。", ""]
 
+    from bench_api import api_load_markdown
+
+    L += api_load_markdown(res.get("api_load"))
     e = res.get("scale")
     L += ["## e. 规模（issue 6）", ""]
     if not e:
@@ -1046,6 +1049,10 @@ def main(argv: list[str] | None = None) -> int:
                 res["load_rebuild"] = section_load_rebuild(tmp, tmp / "idx-default", default, via=args.load_client)
             except Exception as exc:
                 res["load_rebuild"] = {"skipped": f"负载期间重建测试出错：{type(exc).__name__}: {exc}"}
+            from bench_api import section_api_load
+
+            print("g. 接口负载：OpenAI 兼容 /v1/chat/completions", flush=True)
+            res["api_load"] = section_api_load(tmp / "idx-default", default)
         if not (args.quick or args.skip_scale) and o.get("ok"):
             print("e. 规模：10× 语料", flush=True)
             res["scale"] = section_scale(tmp, default, 900)

@@ -264,7 +264,7 @@ def test_launch_rules():
     assert ui_app.launch_problem(open_to_all.with_(auth_user="u", auth_password="p")) is None
     assert "同时设置" in ui_app.launch_problem(Settings(auth_user="u"))
     options = ui_app.launch_options(open_to_all.with_(auth_user="u", auth_password="p", max_upload_mb=3))
-    assert options["share"] is False and options["auth"] == ("u", "p") and options["server_name"] == "0.0.0.0"
+    assert "share" not in options and options["auth"] == ("u", "p") and options["server_name"] == "0.0.0.0"
     assert options["max_file_size"] == 3 * 1024 * 1024
     assert ui_app.launch_options(Settings())["auth"] is None
 
