@@ -53,5 +53,7 @@ bench: setup
 	$(PY) eval/bench.py
 	$(PY) eval/bench_answers.py
 
+# Only builds our index wrote (they carry a marker file), never other folders that start with "v".
 clean:
-	rm -rf indices/current indices/v* indices/.lock
+	rm -rf indices/current indices/.lock
+	for d in indices/v*/; do test -f "$$d/.policy-assistant-build" && rm -rf "$$d"; done; true
