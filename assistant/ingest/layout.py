@@ -2,8 +2,8 @@
 
 A page arrives as lines in reading order, each with its left and right edge measured in character widths
 (em). A line that reaches the text's right edge was wrapped by the layout, so it continues on the next
-line (or the next page) unless that line is indented or starts a heading (一、（一）1. 第X条 附件);
-a line that stops short ends its paragraph. Page numbers such as "— 3 —" are dropped. Without this, a
+line (or the next page) unless that line is indented, starts a heading (一、（一）1. 第X条 附件) or
+starts a row of a list (a name and a gap); a line that stops short ends its paragraph. Page numbers such as "— 3 —" are dropped. Without this, a
 clause wrapped across two printed lines would be two lines of text and no quote could span them.
 """
 from __future__ import annotations
@@ -25,6 +25,9 @@ CJK_PUNCTUATION = "，。、；：？！（）《》〔〕【】“”‘’—�
 # Readers that rebuild spacing from glyph positions put spaces beside full-width signs (OCR around
 # brackets, ofdkit after “ measured as half width); Chinese text has none there.
 SPACE_BY_PUNCTUATION = re.compile(rf"\s+(?=[{CJK_PUNCTUATION}])|(?<=[{CJK_PUNCTUATION}])\s+")
+# Running Chinese text has no spaces, so a line that opens with a short name and a gap (唐爱军 市委…,
+# 王 进 市委…) starts a new row of a list or table even when the line above filled the width.
+ROW_START = re.compile(r"^[\u4e00-\u9fff]{1,4}\s+[\u4e00-\u9fff]")
 PAGE_NUMBER = re.compile(r"^[-—－–一·\s]*\d{1,4}[-—－–一·\s]*$")  # OCR reads — as 一
 ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
@@ -119,7 +122,8 @@ def join_lines(pages: list[list[Line]]) -> str:
                     out.append("")
                 open_line = False
                 continue
-            continues = open_line and line.left - left_edge < INDENT and heading_kind(line.text) is None
+            continues = (open_line and line.left - left_edge < INDENT and heading_kind(line.text) is None
+                         and not ROW_START.match(line.text))
             if continues:
                 out[-1] = _glue(out[-1], line.text)
             else:
