@@ -114,3 +114,8 @@ def test_history_is_bounded():
 def test_other_places_and_stages(question, place, stage):
     frame = understand(question)
     assert (frame.place, frame.stage) == (place, stage)
+
+
+def test_zero_width_marks_inside_a_unit_name_are_dropped():
+    frame = understand("市财\u200b政局负责什么？")
+    assert frame.unit_names == ["市财政局"]

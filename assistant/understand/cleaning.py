@@ -5,7 +5,9 @@ import re
 import unicodedata
 
 # Control characters, zero-width marks and lone surrogates (invalid UTF-8 from a terminal or a web client).
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff\ud800-\udfff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Zero-width marks pasted inside a word ("市财\u200b政局") vanish; they must not split it.
+ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 # Common traditional forms in policy questions; enough to answer 繁體 questions as usual.
 TRADITIONAL = str.maketrans(
     "財務負責學師資標準體藝術專職責們誰說麼這個單位與區鎮縣級經費養護教會議員組長團聯殘婦衛健監執農運輸處規劃設計條辦稅網溺應急業資數據統計戶籍費給為幾個項",
@@ -16,7 +18,7 @@ TRADITIONAL = str.maketrans(
 def clean_question(question: str, max_chars: int) -> tuple[str, str]:
     """(cleaned question, notice for the user or "")."""
     text = unicodedata.normalize("NFKC", question or "")
-    text = CONTROL.sub(" ", text).translate(TRADITIONAL)
+    text = CONTROL.sub(" ", ZERO_WIDTH.sub("", text)).translate(TRADITIONAL)
     text = re.sub(r"\s+", " ", text).strip()
     notice = ""
     if len(text) > max_chars:
