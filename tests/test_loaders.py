@@ -153,13 +153,14 @@ def test_index_skips_links_and_devices_and_indexes_the_rest(built_settings, tmp_
     from tests.test_index import clone_index, run_cli
 
     hostile_links(corpus_copy)
+    (corpus_copy / "loop.txt").symlink_to(corpus_copy / "loop.txt")  # Path.resolve raises on it
     (corpus_copy / "notice.txt").write_text("关于校车安全的通知\n第一条 校车每学期检验两次。\n", encoding="utf-8")
     settings = clone_index(built_settings, tmp_path / "index", corpus_dir=corpus_copy)
     proc = run_cli(settings, "index", "--quiet", timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "索引完成" in proc.stdout
     hints = {ln.split("：")[1]: ln for ln in proc.stderr.splitlines() if ln.startswith("提示：")}
-    assert {"passwd.txt", "env.txt", "mem.txt", "pipe.txt"} <= set(hints), proc.stderr
+    assert {"passwd.txt", "env.txt", "mem.txt", "pipe.txt", "loop.txt"} <= set(hints), proc.stderr
     hits = json.loads(run_cli(settings, "search", "校车 检验", "--json").stdout)
     assert hits[0]["doc_title"] == "关于校车安全的通知"
     hits = json.loads(run_cli(settings, "search", "root bin bash nologin", "--json").stdout)

@@ -135,6 +135,8 @@ def _digest(path: Path, corpus: Path) -> str:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         return f"unreadable:{exc.errno}"
+    except RuntimeError:  # a symlink loop (Path.resolve raises it before the loader can report it)
+        return "unreadable:loop"
 
 
 def _is_hash(digest: str) -> bool:
