@@ -18,7 +18,7 @@ from assistant.index.store import LoadedIndex, open_index
 from assistant.models import Answer, Citation, ToolCall
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
-from assistant.understand.frame import QueryFrame, region_of_title, understand
+from assistant.understand.frame import QueryFrame, find_region, understand
 
 RETRIEVED_K = 10
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
@@ -48,7 +48,7 @@ class Assistant:
     def regions(self) -> set[str]:
         """Regions the indexed documents cover: a document's region, else the place in its title,
         else national (rules of the ministry name no place)."""
-        return {getattr(d, "region", "") or region_of_title(d.title) or NATIONAL for d in self.index.docs.values()}
+        return {getattr(d, "region", "") or find_region(d.title) or NATIONAL for d in self.index.docs.values()}
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()

@@ -26,7 +26,6 @@ import yaml
 from .numerals import NumberMention, extract_numbers
 
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
-ROLES = ("data", "name", "schools", "ordinal", "year", "duration", "claim", "instruction", "unreadable")
 # A figure no school has: more digits than this, or larger, is a typo or a probe, never data.
 MAX_DATA_VALUE = 10**10
 _EXPONENT = re.compile(r"^[eE][+-]?\d")
@@ -145,12 +144,6 @@ def mask_non_data(text: str, roles: list[NumberRole] | None = None) -> str:
             m = r.mention
             text = text[:m.start] + "□" * (m.end - m.start) + text[m.end:]
     return text
-
-
-def school_count(roles: list[NumberRole]) -> int | None:
-    """How many schools the question is about ("两所初中"), from the largest count given."""
-    counts = [int(r.mention.value) for r in roles if r.role == "schools" and r.mention.value >= 1]
-    return max(counts) if counts else None
 
 
 def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:

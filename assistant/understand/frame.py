@@ -63,7 +63,6 @@ class QueryFrame:
     follow_up: str = ""  # how the previous frame was used: "", "inherit", "topic"
     rule_intent: str = ""  # the rule router's vote, kept: only the rules may refuse outright
     parts: list["QueryFrame"] = field(default_factory=list)  # a compound question's parts, each answered
-    carried_intent: str = ""
 
     @property
     def unit_names(self) -> list[str]:
@@ -78,16 +77,6 @@ class QueryFrame:
     def binds_numbers(self) -> bool:
         return bool(self.calc and (self.calc.quantities or self.calc.schools))
 
-    def to_dict(self) -> dict:
-        return {
-            "question": self.question, "text": self.text, "units": self.unit_names,
-            "indicators": self.indicators, "level": self.level, "place": self.place, "stage": self.stage,
-            "numbers": [{"text": r.mention.text, "role": r.role} for r in self.numbers],
-            "quantities": self.calc.quantities if self.calc else {},
-            "intent": self.intent, "confidence": self.confidence, "evidence": list(self.evidence),
-            "follow_up": self.follow_up,
-        }
-
 
 @lru_cache(maxsize=1)
 def _places() -> dict:
@@ -101,10 +90,6 @@ def find_region(text: str) -> str:
     if hits:
         return max(hits)[1]
     return "其他县区" if any(w in text for w in _places()["other_region_words"]) else ""
-
-
-def region_of_title(title: str) -> str:
-    return find_region(title)
 
 
 def find_stage(text: str) -> str:
@@ -212,7 +197,7 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, mod
             return _inherited(question, previous.text.replace(b, a), notice, embed, model_key)
     topic = ELLIPSIS.sub("", question).strip(" ？?，,。") or question
     frame = _frame(topic, notice, embed, model_key)
-    frame.question, frame.follow_up, frame.carried_intent = question, "topic", previous.intent
+    frame.question, frame.follow_up = question, "topic"
     if frame.intent in ("general", "out_of_scope") and previous.intent != "out_of_scope":
         frame.intent = previous.intent
     return frame
