@@ -33,6 +33,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, To
 from assistant.answer import compose
 from assistant.answer.text import content_tokens, overlap, sentences
 from assistant.understand.cleaning import clean_question
+from assistant.understand.frame import QueryFrame
 from assistant.llm.verifier import CITATION_ID, Verdict, normalise_marks, strip_model_sources, verify_answer
 from assistant.models import Answer, Citation, ToolCall
 
@@ -47,8 +48,6 @@ SYSTEM_PROMPT = (
     "6. 如果条款不能回答问题，只回答：现有文件中未找到相关规定。\n"
     "7. 如果提供了计算工具，需要计算时调用工具，不要心算。"
 )
-NUMERIC_HINT = re.compile(r"达标|够不够|够吗|够了吗|合格|超标|符合|算一下|算算|计算|测算|差多少|还差|比例是多少|占比")
-DIGITS = re.compile(r"\d")
 SKIPPED_KINDS = {"annex_title"}
 # Calculators offered together: the rules may pick the wrong one of a pair.
 RELATED_TOOLS = (("check_school_resources", "check_resource_indicator"), ("check_class_size", "check_average_class_size"))  # a heading alone answers nothing
@@ -147,8 +146,8 @@ class GenerativeAnswerer:
     def sources_for(self, question: str, history: list[str] | None = None) -> list[Citation]:
         """The numbered clauses the model would get for this question ([1] is the first)."""
         base = self.assistant.ask(question, history)
-        _, effective, _ = self._resolve(question, history)
-        return self._sources(base, effective)
+        _, frame, _ = self._resolve(question, history)
+        return self._sources(base, frame.text)
 
     # ------------------------------------------------------------------ one question
 
@@ -161,12 +160,12 @@ class GenerativeAnswerer:
             trace.seconds = time.perf_counter() - started
             yield base
             return
-        cleaned, effective, turns = self._resolve(question, history)
-        sources = self._sources(base, effective)
+        cleaned, frame, turns = self._resolve(question, history)
+        sources = self._sources(base, frame.text)
         trace.sources = sources
         deadline = time.monotonic() + self.timeout_s  # the limit is the model's: it starts here
         try:
-            text, tool_calls = yield from self._generate(cleaned, effective, turns, sources, base, streaming, deadline, trace)
+            text, tool_calls = yield from self._generate(cleaned, frame, turns, sources, base, streaming, deadline, trace)
         except Exception as exc:  # every failure of the model or its server ends in the fallback
             code, detail = classify_error(exc, self.timeout_s)
             yield self._fallback(base, code, detail, started, trace)
@@ -180,20 +179,21 @@ class GenerativeAnswerer:
         trace.seconds = time.perf_counter() - started
         yield self._accept(base, text, verdict, sources, tool_calls, started)
 
-    def _resolve(self, question: str, history: list[str] | None) -> tuple[str, str, list[str]]:
+    def _resolve(self, question: str, history: list[str] | None) -> tuple[str, QueryFrame, list[str]]:
+        """(cleaned question, its frame, cleaned earlier turns): the question is read once, here."""
         limit = self.settings.max_question_chars
         cleaned = clean_question(question, limit)[0]
         turns = [clean_question(h, limit)[0] for h in (history or []) if h and h.strip()]
-        effective = self.assistant.understand(question, history).text
-        return cleaned, effective, turns
+        return cleaned, self.assistant.understand(question, history), turns
 
-    def _generate(self, question: str, effective: str, turns: list[str], sources: list[Citation], base: Answer,
+    def _generate(self, question: str, frame: QueryFrame, turns: list[str], sources: list[Citation], base: Answer,
                   streaming: bool, deadline: float, trace: Trace):
         """Generator: yields text pieces when streaming; returns (final text, tool calls it rests on)."""
+        effective = frame.text
         messages = self._messages(question, effective, turns, sources)
-        wants_tools = base.intent == "calculation" or bool(DIGITS.search(effective) and NUMERIC_HINT.search(effective))
+        wants_tools = base.intent == "calculation" or frame.binds_numbers
         if wants_tools and self.tool_mode != "router":
-            bound = self._bind_tools(trace, effective)
+            bound = self._bind_tools(trace, frame)
             reply = None
             if bound is not None:
                 trace.offered_tools = True
@@ -311,19 +311,18 @@ class GenerativeAnswerer:
 
     # ------------------------------------------------------------------ model calls
 
-    def _tools_for(self, question: str) -> list:
-        """The calculator the rules would pick, when they can tell (a short prompt, an easier choice
-        for a small model); all of them otherwise."""
-        from assistant.domain.numeric_question import parse_numeric_question
-
-        name = parse_numeric_question(question).tool
+    def _tools_for(self, frame: QueryFrame) -> list:
+        """The calculator the frame's calculation names, when it names one (a short prompt, an easier
+        choice for a small model); all of them otherwise."""
+        calc = frame.calc
+        name = calc.schools[0].tool if calc and calc.schools else calc.tool if calc else None
         if name in self.tools:
             names = next((group for group in RELATED_TOOLS if name in group), (name,))
             return [self.tools[n] for n in names]
         return list(self.tools.values())
 
-    def _bind_tools(self, trace: Trace, question: str):
-        tools = self._tools_for(question)
+    def _bind_tools(self, trace: Trace, frame: QueryFrame):
+        tools = self._tools_for(frame)
         trace.notes.append("提供的计算工具：" + "、".join(t.name for t in tools))
         try:
             return self.chat_model.bind_tools(tools)
