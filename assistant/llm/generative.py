@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import queue
-import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
