@@ -69,6 +69,16 @@ def test_follow_up_uses_the_earlier_questions(assistant):
     assert any("市交通运输局" in t for t in titles)
 
 
+@pytest.mark.parametrize("previous", ["专班组长是谁？", "我们小学有学生850人，音体美专任教师7人，达标吗？"])
+def test_example_questions_after_another_turn_stand_on_their_own(assistant, previous):
+    """The example buttons send complete questions: each is answered as if asked first."""
+    _, messages, asked = chat.respond(assistant, previous, [], [])
+    for question in (q for questions in chat.EXAMPLES.values() for q in questions if q != previous):
+        _, after, _ = chat.respond(assistant, question, messages, asked)
+        _, alone, _ = chat.respond(assistant, question, [], [])
+        assert after[len(messages):] == alone, question
+
+
 def test_script_in_a_question_is_shown_as_text(assistant):
     _, messages, _ = chat.respond(assistant, SCRIPT, [], [])
     assert all("<script" not in m["content"] for m in messages)
