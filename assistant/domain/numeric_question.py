@@ -347,7 +347,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     else:
         quantities = _assign(text, _VOCAB[kind], kind, data_text)
         quantities.update(_reported_rates(data_text, kind))
-    level = _detect_level(text)
+    level = detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
     unreadable = list(dict.fromkeys(f"“{r.evidence}”的准确数值（请写成普通的非负数字）"
@@ -370,7 +370,7 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
             starts.append(m.start - lead)
     if len(starts) < 2:
         return None
-    level = _detect_level(text)
+    level = detect_level(text)
     bounds = [*starts, len(text)]
     parts = []
     for a, b in zip(bounds, bounds[1:]):
@@ -486,7 +486,8 @@ def _detect_tool(text: str) -> str | None:
     return None
 
 
-def _detect_level(text: str) -> str | None:
+def detect_level(text: str) -> str | None:
+    """The school level a question names (初中 / 小学 / 一贯制), or None when it names none or both."""
     text = _KEYWORD_MASKS.sub(lambda m: "□" * len(m.group()), text)
     if "一贯制" in text:
         return "一贯制"

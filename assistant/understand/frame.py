@@ -26,7 +26,7 @@ from assistant.domain.number_roles import NumberRole, number_roles
 from assistant.domain.units import find_units
 from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
-from assistant.understand.rules import detect_level, rule_intent
+from assistant.understand.rules import rule_intent
 
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
 MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
@@ -35,7 +35,7 @@ PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部�
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何|吗|么|是否")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
-_SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|也一样|的|是|还|了|[？?，,。！!\s]")
+_SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
     calc = calc if calc.tool else None
-    level = detect_level(question)
+    level = numeric_question.detect_level(question) or ""
     frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question),
                        find_stage(question), roles, calc)
     _classify(frame, embed, model_key)
@@ -188,7 +188,7 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, mod
     if previous.binds_numbers and (any(r.is_data for r in own.numbers) or own.level):
         return _inherit_calculation(question, notice, previous, own)
     level = own.level
-    if level and not new_units:
+    if level and not new_units and _slot_only(question, own):  # "那初中呢", not "那不足100人的村小呢"
         other = "初中" if level == "小学" else "小学"
         text = previous.text.replace(other, level) if other in previous.text else f"{level}{previous.text}"
         return _inherited(question, text, notice, embed, model_key)
@@ -223,6 +223,11 @@ def _is_follow_up(question: str, own: QueryFrame) -> bool:
         return False
     if ELLIPSIS.search(question) or PRONOUN.search(question):
         return True
+    return _slot_only(question, own)
+
+
+def _slot_only(question: str, own: QueryFrame) -> bool:
+    """Nothing is left once the slots (level, area, numbers, follow-up words) are taken out."""
     leftover = _SLOT_WORDS.sub("", question)
     for r in own.numbers:
         leftover = leftover.replace(r.mention.text, "")

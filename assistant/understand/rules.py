@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.domain.numeric_question import detect_level
+
 
 INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
 
@@ -41,18 +43,13 @@ class Route:
     reason: str = ""
 
 
-def detect_level(text: str) -> str:
-    has_primary, has_junior = "小学" in text, "初中" in text
-    return "小学" if has_primary and not has_junior else "初中" if has_junior and not has_primary else ""
-
-
 def has_meaningful_text(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]{2,}", text))
 
 
 def rule_intent(question: str, units: list[str], indicators: list[str], binds_numbers: bool) -> Route:
     """The rules' intent for a question whose entities the frame has already found."""
-    base = dict(units=units, indicators=indicators, level=detect_level(question))
+    base = dict(units=units, indicators=indicators, level=detect_level(question) or "")
     if not has_meaningful_text(question):
         return Route("out_of_scope", **base, reason="没有可识别的中文问题")
     if OUT_OF_SCOPE.search(question) and not (units or indicators):
