@@ -60,13 +60,10 @@ class Assistant:
             return self._finish(question, compose.Draft(scope), "out_of_scope", [], frame, started)
         refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
         hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
-        if frame.parts:
-            draft, intent = self._compose_parts(frame, hits)
-        else:
-            draft, intent = self._compose(frame, hits)
+        draft, intent = self._compose_parts(frame) if frame.parts else self._compose(frame, hits)
         return self._finish(question, draft, intent, hits, frame, started)
 
-    def _compose_parts(self, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
+    def _compose_parts(self, frame: QueryFrame) -> tuple[compose.Draft, str]:
         """Each part of a compound question answered in turn, under its own heading, sources shared."""
         combined, intents = compose.Draft(""), []
         for i, part in enumerate(frame.parts):
