@@ -58,21 +58,27 @@ class Assistant:
         scope = self._out_of_scope(frame)
         if scope:
             return self._finish(question, compose.Draft(scope), "out_of_scope", [], frame, started)
-        refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
-        hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
-        draft, intent = self._compose_parts(frame) if frame.parts else self._compose(frame, hits)
+        if frame.parts:
+            draft, intent, hits = self._compose_parts(frame)
+        else:
+            refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
+            hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
+            draft, intent = self._compose(frame, hits)
         return self._finish(question, draft, intent, hits, frame, started)
 
-    def _compose_parts(self, frame: QueryFrame) -> tuple[compose.Draft, str]:
-        """Each part of a compound question answered in turn, under its own heading, sources shared."""
-        combined, intents = compose.Draft(""), []
+    def _compose_parts(self, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
+        """Each part of a compound question retrieved and answered in turn, under its own heading,
+        sources shared; the parts' hits (first part first) stand for the question's."""
+        combined, intents, hits = compose.Draft(""), [], {}
         for i, part in enumerate(frame.parts):
-            draft, intent = self._compose(part, hybrid_search(self.index, part.text, RETRIEVED_K))
+            part_hits = hybrid_search(self.index, part.text, RETRIEVED_K)
+            hits.update((h.chunk.chunk_id, h) for h in part_hits if h.chunk.chunk_id not in hits)
+            draft, intent = self._compose(part, part_hits)
             intents.append(intent)
             heading = f"**（{'一二三'[i]}）{part.text}**"  # numbered in Chinese: no digit to ground
             combined.body += ("\n\n" if combined.body else "") + heading + "\n" + compose.adopt(combined, draft)
         answered = [i for i in intents if i != "out_of_scope"]
-        return combined, (answered[0] if answered else "out_of_scope")
+        return combined, (answered[0] if answered else "out_of_scope"), list(hits.values())[:RETRIEVED_K]
 
     def _out_of_scope(self, frame: QueryFrame) -> str:
         covered = self.regions()

@@ -181,9 +181,9 @@ class GenerativeAnswerer:
     def _resolve(self, question: str, history: list[str] | None) -> tuple[str, QueryFrame, list[str]]:
         """(cleaned question, its frame, cleaned earlier turns): the question is read once, here."""
         limit = self.settings.max_question_chars
-        cleaned = clean_question(question, limit)[0]
+        frame = self.assistant.understand(question, history)
         turns = [clean_question(h, limit)[0] for h in (history or []) if h and h.strip()]
-        return cleaned, self.assistant.understand(question, history), turns
+        return frame.question, frame, turns
 
     def _generate(self, question: str, frame: QueryFrame, turns: list[str], sources: list[Citation], base: Answer,
                   streaming: bool, deadline: float, trace: Trace):

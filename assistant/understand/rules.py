@@ -7,9 +7,7 @@ out_of_scope.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from assistant.domain.numeric_question import detect_level
+from dataclasses import dataclass
 
 
 INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
@@ -34,13 +32,12 @@ OUT_OF_SCOPE = re.compile(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
+    """The rules' vote: an intent and the rule that chose it (the entities stay in the frame)."""
+
     intent: str
-    units: list[str] = field(default_factory=list)
-    indicators: list[str] = field(default_factory=list)
-    level: str = ""
-    reason: str = ""
+    reason: str
 
 
 def has_meaningful_text(text: str) -> bool:
@@ -49,29 +46,28 @@ def has_meaningful_text(text: str) -> bool:
 
 def rule_intent(question: str, units: list[str], indicators: list[str], binds_numbers: bool) -> Route:
     """The rules' intent for a question whose entities the frame has already found."""
-    base = dict(units=units, indicators=indicators, level=detect_level(question) or "")
     if not has_meaningful_text(question):
-        return Route("out_of_scope", **base, reason="没有可识别的中文问题")
+        return Route("out_of_scope", "没有可识别的中文问题")
     if OUT_OF_SCOPE.search(question) and not (units or indicators):
-        return Route("out_of_scope", **base, reason="问题不属于义务教育优质均衡创建范围")
+        return Route("out_of_scope", "问题不属于义务教育优质均衡创建范围")
     if binds_numbers:
-        return Route("calculation", **base, reason="问题给出了自己的数字")
+        return Route("calculation", "问题给出了自己的数字")
     if units and DUTY.search(question):
-        return Route("duty", **base, reason="问某单位的职责")
+        return Route("duty", "问某单位的职责")
     if GOAL.search(question) and "方案" in question:
-        return Route("overview", **base, reason="问方案目标")
+        return Route("overview", "问方案目标")
     if ROSTER.search(question) or PERSON.search(question) or re.search(r"专班.*(谁|哪些人|人员|哪几位)|(谁|哪位|哪些人|哪几位).*专班", question):
-        return Route("roster", **base, reason="问专班人员或组织")
+        return Route("roster", "问专班人员或组织")
     if units and not (TARGET.search(question) or WHO.search(question)):
-        return Route("duty", **base, reason="问某单位的职责")
+        return Route("duty", "问某单位的职责")
     if DOC_META.search(question):
-        return Route("overview", **base, reason="问发文信息")
+        return Route("overview", "问发文信息")
     if WHO.search(question):
-        return Route("who", **base, reason="问哪个单位负责某事")
+        return Route("who", "问哪个单位负责某事")
     if OVERVIEW.search(question) and not indicators:
-        return Route("overview", **base, reason="问方案概况")
+        return Route("overview", "问方案概况")
     if (indicators and YES_NO.search(question)) or (
         FIGURE.search(question) and (indicators or (TARGET.search(question) and DOMAIN_NOUN.search(question)))
     ):
-        return Route("target", **base, reason="问指标或目标值")
-    return Route("general", **base, reason="其他可从文件回答的问题")
+        return Route("target", "问指标或目标值")
+    return Route("general", "其他可从文件回答的问题")
