@@ -84,6 +84,19 @@ class SchoolRow:
 
 # ---------- reading ----------
 
+TABLE_TYPES = (".csv", ".xlsx")  # the files a school table may come in, for the web app and the API
+
+
+def upload_problem(name: str, size: int, max_mb: int, suffixes: tuple[str, ...] = TABLE_TYPES) -> tuple[str, str] | None:
+    """Why an uploaded file is refused, as (kind, Chinese message) with kind "type" or "size", or
+    None: one wording for the web app and the API."""
+    if Path(name).suffix.lower() not in suffixes:
+        return "type", f"“{name}”的类型不支持：请上传 {'、'.join(suffixes)} 文件。"
+    if size > max_mb * 1024 * 1024:
+        return "size", f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_mb} MB。"
+    return None
+
+
 def read_table(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[SchoolRow]:
     """Read a CSV (UTF-8 with/without BOM, or GBK) or XLSX file of schools: a regular file of at most
     `max_bytes` (a device such as /dev/zero never ends, a pipe may never open)."""

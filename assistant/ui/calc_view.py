@@ -19,7 +19,7 @@ from assistant.ui.links import unlinked
 from assistant.ui.text import inert, safe_markdown
 
 SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
-UPLOAD_TYPES = (".csv", ".xlsx")
+UPLOAD_TYPES = schools.TABLE_TYPES
 HEADERS = [name for _, name, _ in schools.COLUMNS]
 TABLE_NAME = "页面表格.csv"  # what the edited table is called in error messages
 # Schools listed per level on the page (markdown of thousands of rows takes minutes to render);

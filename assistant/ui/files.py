@@ -10,6 +10,8 @@ from pathlib import Path
 
 from gradio.utils import get_upload_folder
 
+from assistant.domain.schools import upload_problem
+
 
 KEEP_SECONDS = 3600
 
@@ -55,11 +57,9 @@ def take_upload(path: str | os.PathLike, suffixes: tuple[str, ...], max_mb: int)
         if not in_upload_folder(path):
             raise UploadRejected("只能读取通过本页面上传的文件。")
         name = Path(path).name
-        if Path(name).suffix.lower() not in suffixes:
-            raise UploadRejected(f"“{name}”的类型不支持：请上传 {'、'.join(suffixes)} 文件。")
-        size = Path(path).stat().st_size
-        if size > max_mb * 1024 * 1024:
-            raise UploadRejected(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_mb} MB。")
+        problem = upload_problem(name, Path(path).stat().st_size, max_mb, suffixes)
+        if problem:
+            raise UploadRejected(problem[1])
         return Path(path).read_bytes(), name
     except OSError as exc:
         raise UploadRejected(f"无法读取上传的文件：{exc.strerror or exc}") from None

@@ -9,7 +9,6 @@ from assistant.api.calc.calc_models import IndicatorResult, SchoolFigures, Schoo
 from assistant.api.errors import ApiError
 from assistant.domain import calculator, schools
 
-TABLE_TYPES = (".csv", ".xlsx")  # what the web app's upload accepts (ui.calc_view.UPLOAD_TYPES)
 
 
 def check_school(figures: SchoolFigures) -> SchoolResult:
@@ -27,12 +26,12 @@ def check_school(figures: SchoolFigures) -> SchoolResult:
 
 
 def check_upload(filename: str, size: int, max_mb: int) -> str:
-    """The upload's own name; the web app's type and size rules and words (ui.files.take_upload)."""
+    """The upload's own name, checked by the web app's rule and words (schools.upload_problem)."""
     name = Path(filename or "").name
-    if Path(name).suffix.lower() not in TABLE_TYPES:
-        raise ApiError(422, "unsupported_type", f"“{name}”的类型不支持：请上传 {'、'.join(TABLE_TYPES)} 文件。")
-    if size > max_mb * 1024 * 1024:
-        raise ApiError(413, "payload_too_large", f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_mb} MB。")
+    problem = schools.upload_problem(name, size, max_mb)
+    if problem:
+        kind, message = problem
+        raise ApiError(*((422, "unsupported_type") if kind == "type" else (413, "payload_too_large")), message)
     return name
 
 
