@@ -31,6 +31,18 @@ def _env_number(name: str, default, cast=int, low=None, high=None):
     return value
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    """true/false, 1/0, yes/no, 是/否; anything else is a Chinese error."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on", "是"):
+        return True
+    if raw in ("0", "false", "no", "off", "否"):
+        return False
+    raise ValueError(f"环境变量 {name} 应为 true 或 false，当前为“{raw}”")
+
+
 def _env_list(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
@@ -63,6 +75,13 @@ class Settings:
     api_keys: tuple[str, ...] = ()
     api_rate_per_minute: int = 120
     max_request_kb: int = 256
+    # Many documents (issue 12): the region whose newest in-force plan answers when a question names
+    # none, and whether superseded or repealed documents are retrieved (they are labelled when shown).
+    home_region: str = "曲阜市"
+    include_superseded: bool = False
+    # Who may change the corpus from the 文件管理 view: these login names; with none named, any
+    # logged-in user, and without a login only a local (loopback) app.
+    admin_users: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -92,6 +111,9 @@ class Settings:
                                             low=1, high=100000),
             max_request_kb=_env_number("ASSISTANT_MAX_REQUEST_KB", cls.max_request_kb,
                                        low=1, high=100000),
+            home_region=_env("ASSISTANT_HOME_REGION", cls.home_region),
+            include_superseded=_env_flag("ASSISTANT_INCLUDE_SUPERSEDED", cls.include_superseded),
+            admin_users=_env_list("ASSISTANT_ADMIN_USERS"),
         )
 
     def with_(self, **changes) -> "Settings":

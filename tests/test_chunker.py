@@ -134,3 +134,14 @@ def test_roster_lines_with_single_spaces_as_ocr_reads_them():
     chunks = chunk_document(SourceDocument("d", "t", text, "d.txt", "x"))
     members = [(c.role, c.person, c.person_title) for c in chunks if c.kind == "roster_member"]
     assert members == [("组长", "崔加清", "市委副书记、市长"), ("副组长", "王进", "市委常委，副市长"), ("副组长", "储艳丽", "副市长")]
+
+
+def test_items_of_an_article_stay_in_the_article():
+    """（一）… inside 第X条 are the article's items: kept in its chunk, and the next article is not
+    filed under the last item."""
+    text = ("示例规定（虚构）\n第二章 资源配置\n第三条 资源配置设两项指标：\n（一）生均教学仪器设备值：小学2000元以上；\n"
+            "（二）每百名学生拥有网络多媒体教室数：小学2.3间以上。\n第四条 每所学校须全部达标。\n")
+    chunks = chunk_document(SourceDocument("rule", "示例规定", text, "rule.txt", "x"))
+    art3 = next(c for c in chunks if "2000" in c.text)
+    assert art3.label == "第二章第三条" and "2.3间" in art3.text
+    assert next(c for c in chunks if "全部达标" in c.text).section_path == ("第二章 资源配置", "第四条")

@@ -35,3 +35,11 @@ def test_sources_list_markers_and_labels_are_not_claims():
 
 def test_numbers_in_reads_thousands_and_decimals():
     assert numbers_in("8,000元和93.5%以及2025年") == ["8000", "93.5", "2025"]
+
+
+def test_a_cited_documents_name_and_number_are_not_figures():
+    quote = "建立义务教育经费稳定增长机制。"
+    c = Citation("d", "t", "附件 二（七）区财政局", ["附件"], quote, 0, len(quote), True,
+                 short_title="汶河区2024方案", doc_number="汶政办字〔2024〕23号")
+    assert ungrounded_numbers("根据《汶河区2024方案》（汶政办字〔2024〕23号）附件：“建立……”[1]", [c], []) == []
+    assert ungrounded_numbers("经费不低于9000元", [c], []) == ["9000"]

@@ -23,8 +23,8 @@ def test_plan_loads_with_its_sidecar(corpus_copy):
     docs, problems = load_corpus(corpus_copy)
     assert problems == []
     plan = docs[0]
-    assert (plan.doc_id, plan.doc_number, plan.issuer, plan.date, plan.kind) == (
-        "qufu-2024-17-plan", "曲政办字〔2024〕17号", "曲阜市人民政府办公室", "2024-09-03", "official")
+    assert (plan.doc_id, plan.doc_number, plan.issuer, plan.date, plan.kind, plan.region, plan.status) == (
+        "qufu-2024-17-plan", "曲政办字〔2024〕17号", "曲阜市人民政府办公室", "2024-09-03", "plan", "曲阜市", "现行有效")
     assert plan.title == "曲阜市创建全国义务教育优质均衡发展市工作实施方案"
 
 

@@ -108,7 +108,8 @@ def test_long_question_is_truncated_with_a_notice(assistant):
 def test_json_shape(assistant):
     data = assistant.ask("市财政局负责什么").to_dict()
     assert set(data) >= {"question", "answer", "intent", "citations", "tool_calls", "retrieved", "elapsed_ms"}
-    assert set(data["citations"][0]) == {"doc_id", "doc_title", "label", "section_path", "quote", "start", "end", "verbatim"}
+    assert set(data["citations"][0]) == {"doc_id", "doc_title", "label", "section_path", "quote", "start", "end", "verbatim",
+                                          "short_title", "doc_number", "date", "status"}
     assert len(data["retrieved"]) == 10 and set(data["retrieved"][0]) == {"chunk_id", "label", "text", "score"}
 
 

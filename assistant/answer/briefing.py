@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.compose import UnitProfile, body_sentences, chunk_citation, citation, find_quote, heading_citation
+from assistant.answer.compose import (UnitProfile, body_sentences, chunk_citation, citation, find_quote,
+                                      heading_citation, role_chunks, role_path)
 from assistant.domain.indicators import SUMMARY_LABEL, Indicator, Registry
-from assistant.domain.units import unit_names
 from assistant.index.registry_doc import REGISTRY_DOC_ID
 from assistant.index.store import LoadedIndex
+from assistant.ingest.profile import role_rules
 from assistant.models import Chunk, Citation, SourceDocument
+from assistant.retrieve.scope import home_plan
 
 DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-TASKS_HEADING = "主要任务"  # the plan's level-1 section whose level-2 headings are the task areas
+DATE_YEAR = re.compile(r"\d{4}年")
+TASKS_TITLE = "主要任务"  # how the briefing names the plan's tasks section (found by its role)
 LEADER_ROLES = ("组长", "副组长")
-GOAL_MARK = "力争"  # the goal sentence names the target year after 力争
 GOAL_YEAR_KEY = "national_assessment_year"
 
 
@@ -73,13 +75,14 @@ class Briefing:
     units: list[UnitEntry] = field(default_factory=list)
 
 
-def plan_document(index: LoadedIndex) -> SourceDocument | None:
-    """The official document with a 文号 (the plan); the registry summary never qualifies."""
-    return next((d for d in index.docs.values() if d.doc_number and d.verbatim), None)
+def plan_document(index: LoadedIndex, region: str = "") -> SourceDocument | None:
+    """The plan of `region` (default: the home region's newest plan in force)."""
+    plan = home_plan(index, region)
+    return index.docs[plan.doc_id] if plan else None
 
 
-def build_briefing(index: LoadedIndex, registry: Registry) -> Briefing | None:
-    plan = plan_document(index)
+def build_briefing(index: LoadedIndex, registry: Registry, region: str = "") -> Briefing | None:
+    plan = plan_document(index, region)
     if plan is None:
         return None
     chunks = [c for c in index.chunks if c.doc_id == plan.doc_id]
@@ -89,34 +92,34 @@ def build_briefing(index: LoadedIndex, registry: Registry) -> Briefing | None:
         issuer=plan.issuer,
         doc_number=find_quote(index, plan.doc_id, plan.doc_number) if plan.doc_number else None,
         date=find_quote(index, plan.doc_id, date.group(0)) if date else None,
-        goal=_goal_sentence(index, chunks, registry),
-        goal_year=_goal_year(registry),
+        goal=_goal_sentence(index, plan.doc_id, registry),
+        goal_year=_goal_year(index, plan.doc_id),
         leaders=_leaders(index, chunks),
         office=[chunk_citation(index, c) for c in chunks if c.kind == "roster_note"],
         task_areas=task_areas(index, plan, registry),
-        units=_units(index, chunks),
+        units=_units(index, plan.doc_id, chunks),
     )
 
 
-def _goal_year(registry: Registry) -> str:
-    if GOAL_YEAR_KEY not in registry:
-        return ""
-    ind = registry.get(GOAL_YEAR_KEY)
-    return f"{ind.threshold()}{ind.unit}"
+def _goal_year(index: LoadedIndex, doc_id: str) -> str:
+    """The target year the plan's goal section sets (its profile), with 年."""
+    year = index.profiles[doc_id].target_year if doc_id in index.profiles else ""
+    return f"{year}年" if year else ""
 
 
-def _goal_sentence(index: LoadedIndex, chunks: list[Chunk], registry: Registry) -> Citation | None:
-    """The registry's verbatim quote for the goal year, else the first sentence that says 力争."""
+def _goal_sentence(index: LoadedIndex, doc_id: str, registry: Registry) -> Citation | None:
+    """The registry's verbatim quote for the goal year when it is this plan's, else the first sentence
+    of the goal section that names the target year (力争…)."""
     if GOAL_YEAR_KEY in registry:
         for source in registry.get(GOAL_YEAR_KEY).sources:
-            found = find_quote(index, source.doc_id, source.quote) if source.verbatim else None
+            found = find_quote(index, source.doc_id, source.quote) if source.verbatim and source.doc_id == doc_id else None
             if found:
                 return found
-    for chunk in chunks:
-        if chunk.kind == "clause":
-            for sent, a, b in body_sentences(index, chunk):
-                if GOAL_MARK in sent:
-                    return citation(index, chunk, a, b)
+    marks = role_rules()["target_year_marks"]
+    for chunk in role_chunks(index, doc_id, "goal"):
+        for sent, a, b in body_sentences(index, chunk):
+            if any(m in sent for m in marks) and DATE_YEAR.search(sent):
+                return citation(index, chunk, a, b)
     return None
 
 
@@ -128,9 +131,9 @@ def _leaders(index: LoadedIndex, chunks: list[Chunk]) -> list[Leader]:
     ]
 
 
-def _units(index: LoadedIndex, chunks: list[Chunk]) -> list[UnitEntry]:
+def _units(index: LoadedIndex, doc_id: str, chunks: list[Chunk]) -> list[UnitEntry]:
     out = []
-    for name in unit_names():
+    for name in (u.name for u in index.profiles[doc_id].units) if doc_id in index.profiles else ():
         duty = next((c for c in chunks if c.kind == "unit_duty" and c.unit == name), None)
         if duty is None:
             continue
@@ -141,18 +144,19 @@ def _units(index: LoadedIndex, chunks: list[Chunk]) -> list[UnitEntry]:
 
 
 def task_areas(index: LoadedIndex, plan: SourceDocument, registry: Registry) -> list[TaskArea]:
-    """The level-2 headings under 主要任务, each with the registry targets its clauses set."""
+    """The headings one level under the tasks section, each with the registry targets its clauses set."""
+    tasks = role_path(index, plan.doc_id, "tasks")
+    depth = len(tasks)
     grouped: dict[str, list[Chunk]] = {}
-    for chunk in index.chunks:
-        path = chunk.section_path
-        if chunk.doc_id == plan.doc_id and len(path) >= 2 and TASKS_HEADING in path[0]:
-            grouped.setdefault(path[1], []).append(chunk)
+    for chunk in role_chunks(index, plan.doc_id, "tasks") if tasks else ():
+        if len(chunk.section_path) > depth:
+            grouped.setdefault(chunk.section_path[depth], []).append(chunk)
     areas = []
     for heading, members in grouped.items():
-        cite = heading_citation(index, members[0], 1)
+        cite = heading_citation(index, members[0], depth)
         if cite is None:
             continue
-        items = list(dict.fromkeys(c.section_path[2] for c in members if len(c.section_path) >= 3))
+        items = list(dict.fromkeys(c.section_path[depth + 1] for c in members if len(c.section_path) > depth + 1))
         areas.append(TaskArea(cite, items, area_targets(index, plan.doc_id, cite.label, registry)))
     return areas
 
@@ -206,7 +210,7 @@ def briefing_markdown(b: Briefing) -> str:
         lines += [f"- {lead.role}：**{lead.person}**，{lead.title}（{lead.source.label}）" for lead in b.leaders]
         lines += [f"- {_q(c)}（{c.label}）" for c in b.office]
     if b.task_areas:
-        lines += ["", f"### {TASKS_HEADING}（{len(b.task_areas)}个方面）及主要指标", "",
+        lines += ["", f"### {TASKS_TITLE}（{len(b.task_areas)}个方面）及主要指标", "",
                   "| 任务方面 | 指标 | 目标值 | 原文 |", "| --- | --- | --- | --- |"]
         for area in b.task_areas:
             heading = f"**{_cell(area.heading.quote)}**"
@@ -238,7 +242,11 @@ def _members(members: list[tuple[str, str]]) -> str:
 
 def unit_sheet_markdown(profile: UnitProfile, plan: SourceDocument | None) -> str:
     """A duty sheet to hand a new colleague: every line is a verbatim quote with its clause."""
-    source = f"《{plan.title}》（{plan.doc_number}）" if plan else f"《{profile.duty.doc_title}》"
+    duty = profile.duty
+    if plan and plan.doc_id == duty.doc_id:
+        source = f"《{plan.title}》（{plan.doc_number}）"
+    else:  # the unit belongs to another document than the home plan: name that one
+        source = f"《{duty.doc_title}》" + (f"（{duty.doc_number}）" if duty.doc_number else "")
     lines = [f"# {profile.unit}工作职责清单", "",
              f"依据：{source}{profile.duty.label}。以下引文均为文件原文逐字摘录。", "",
              "## 本单位职责（逐条落实）"]

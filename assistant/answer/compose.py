@@ -2,6 +2,10 @@
 
 Rules every composer keeps: quotes are exact slices of the source text (offsets kept); numbers in
 the body come from those quotes or from the calculator; our own summaries are labelled as such.
+
+Many documents: a composer answers from `docs` (default: the home region's documents and the rules
+that apply everywhere, retrieve.scope.answer_scope), finds sections by their role in the document's
+profile (goal, tasks, safeguards …), never by a label, and names the document it quotes.
 """
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from assistant.answer.text import content_tokens, overlap, sentences
 from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, default_registry
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
-from assistant.models import Chunk, Citation, ScoredChunk
+from assistant.ingest.profile import role_rules
+from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument
+from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents
 
 NOT_FOUND = "现有文件中未找到相关规定。"
 SUGGESTIONS = (
@@ -64,10 +70,21 @@ class UnitProfile:
     members: list[Citation]
 
 
+def doc_name(index: LoadedIndex, doc_id: str) -> str:
+    """How answers name a document: its short title (with its note, e.g. that it is an OCR text)."""
+    doc, profile = index.docs[doc_id], index.profiles.get(doc_id)
+    name = profile.name if profile else doc.title
+    return f"{name}（{doc.note}）" if doc.note else name
+
+
+def _cite(index: LoadedIndex, doc_id: str, title: str, label: str, path: list[str], start: int, end: int) -> Citation:
+    doc, profile = index.docs[doc_id], index.profiles.get(doc_id)
+    return Citation(doc_id, title, label, path, doc.text[start:end], start, end, doc.verbatim,
+                    doc_name(index, doc_id), doc.doc_number, doc.date, profile.status if profile else "")
+
+
 def citation(index: LoadedIndex, chunk: Chunk, start: int, end: int) -> Citation:
-    doc = index.docs[chunk.doc_id]
-    return Citation(chunk.doc_id, chunk.doc_title, chunk.label, list(chunk.section_path),
-                    doc.text[start:end], start, end, doc.verbatim)
+    return _cite(index, chunk.doc_id, chunk.doc_title, chunk.label, list(chunk.section_path), start, end)
 
 
 def chunk_citation(index: LoadedIndex, chunk: Chunk) -> Citation:
@@ -82,12 +99,45 @@ def quote_preview(quote: str) -> str:
     return quote[:60] + "……" + quote[-24:]
 
 
+def source_document(c: Citation) -> str:
+    """《short title》文号（date，status when not in force）: which document, of when, still valid or not."""
+    facts = [x for x in (c.date, "" if c.status in ("", "现行有效") else c.status) if x]
+    return f"《{c.short_title or c.doc_title}》{c.doc_number}" + (f"（{'，'.join(facts)}）" if facts else "")
+
+
 def render_sources(citations: list[Citation]) -> str:
     lines = ["**来源**"]
     for i, c in enumerate(citations, 1):
         label = "" if c.verbatim else f"（{SUMMARY_LABEL}）"
-        lines.append(f"[{i}] 《{c.doc_title}》{c.label}{label}：“{quote_preview(c.quote)}”")
+        lines.append(f"[{i}] {source_document(c)} {c.label}{label}：“{quote_preview(c.quote)}”")
     return "\n".join(lines)
+
+
+def scope_of(index: LoadedIndex, docs: list[str] | None) -> list[str]:
+    return answer_scope(index) if docs is None else list(docs)
+
+
+def scope_plan(index: LoadedIndex, docs: list[str] | None) -> DocumentProfile | None:
+    """The plan a scope speaks for: its newest plan in force (the home plan by default)."""
+    if docs is None:
+        return home_plan(index)
+    plans = [index.profiles[d] for d in docs if d in index.profiles and index.profiles[d].kind == "plan"]
+    return next((p for p in plans if p.in_force), plans[0] if plans else None)
+
+
+def role_chunks(index: LoadedIndex, doc_id: str, role: str) -> list[Chunk]:
+    """The document's chunks inside the sections that play `role`, in text order."""
+    profile = index.profiles.get(doc_id)
+    paths = profile.paths(role) if profile else []
+    return sorted((c for c in index.chunks if c.doc_id == doc_id
+                   and any(tuple(c.section_path[: len(p)]) == p for p in paths)), key=lambda c: c.start)
+
+
+def role_path(index: LoadedIndex, doc_id: str, role: str) -> tuple[str, ...]:
+    """The first section that plays `role` in the document, or ()."""
+    profile = index.profiles.get(doc_id)
+    paths = profile.paths(role) if profile else []
+    return paths[0] if paths else ()
 
 
 def topic_tokens(question: str, drop: list[str] = ()) -> list[str]:
@@ -114,49 +164,81 @@ def body_sentences(index: LoadedIndex, chunk: Chunk) -> list[tuple[str, int, int
 
 # ---------------------------------------------------------------- duty
 
-def unit_chunk(index: LoadedIndex, unit: str) -> Chunk | None:
-    return next((c for c in index.chunks if c.kind == "unit_duty" and c.unit == unit), None)
+def unit_chunk(index: LoadedIndex, unit: str, doc_id: str = "") -> Chunk | None:
+    """The unit's duty chunk in the document `doc_id` (default: the first document with units, the home
+    plan first, that has a unit of this name)."""
+    docs = [doc_id] if doc_id else unit_documents(index)
+    for doc in docs:
+        found = next((c for c in index.chunks if c.doc_id == doc and c.kind == "unit_duty" and c.unit == unit), None)
+        if found:
+            return found
+    return None
 
 
-def unit_profile(index: LoadedIndex, unit: str) -> UnitProfile | None:
-    chunk = unit_chunk(index, unit)
+def unit_meta(index: LoadedIndex, doc_id: str, unit: str):
+    profile = index.profiles.get(doc_id)
+    return unit_by_name(unit, profile.units) if profile else None
+
+
+def unit_profile(index: LoadedIndex, unit: str, doc_id: str = "") -> UnitProfile | None:
+    chunk = unit_chunk(index, unit, doc_id)
     if chunk is None:
         return None
     skip = chunk.text.index("\n") + 1 if "\n" in chunk.text else 0
     duty = citation(index, chunk, chunk.start + skip, chunk.end)
     items = [citation(index, chunk, a, b) for _, a, b in body_sentences(index, chunk)]
-    meta = unit_by_name(unit)
+    meta = unit_meta(index, chunk.doc_id, unit)
     words = [w for w in (unit, *(meta.mentions if meta else ())) if w]
     mentions = []
     for other in index.chunks:
-        if other.doc_id != chunk.doc_id or other is chunk or other.kind in ("roster_member", "preamble", "annex_title"):
+        if other.doc_id != chunk.doc_id or other is chunk or other.kind in ("roster_member", "header", "preamble", "annex_title"):
             continue
         for sent, a, b in body_sentences(index, other):
             if any(w in sent for w in words):
                 mentions.append(citation(index, other, a, b))
-    members = [chunk_citation(index, c) for c in index.chunks if c.kind == "roster_member" and c.unit == unit]
+    members = [chunk_citation(index, c) for c in index.chunks
+               if c.doc_id == chunk.doc_id and c.kind == "roster_member" and c.unit == unit]
     return UnitProfile(unit, duty, items, mentions, members)
 
 
-def compose_duty(index: LoadedIndex, question: str, units: list[str]) -> Draft | None:
+def duty_units(index: LoadedIndex, question: str, units: list[str], docs: list[str] | None = None) -> list[tuple[str, str]]:
+    """(doc_id, unit) the question asks about: the units its words name, each in its own document
+    (among `docs`, default every document with units); else the units the question reader named
+    (a follow-up that only says 这家单位), in the first document that has them."""
+    plans = [d for d in unit_documents(index) if docs is None or d in docs]
+    found = [(doc_id, unit.name) for doc_id, unit in resolve_units(index, question, plans)]
+    if found:
+        return found
+    return [(next(d for d in plans if unit_meta(index, d, name)), name)
+            for name in units if any(unit_meta(index, d, name) for d in plans)]
+
+
+def annex_heading(index: LoadedIndex, doc_id: str, role: str) -> str:
+    """The heading of the section playing `role`, without its numbering: e.g. 工作专班工作职责."""
+    path = role_path(index, doc_id, role)
+    return NUMBERING.sub("", path[-1]).lstrip("、.． ") if path else ""
+
+
+def compose_duty(index: LoadedIndex, question: str, units: list[str], docs: list[str] | None = None) -> Draft | None:
     draft = Draft("")
     parts = []
-    for unit in units[:3]:
-        profile = unit_profile(index, unit)
+    for doc_id, unit in duty_units(index, question, units, docs)[:3]:
+        profile = unit_profile(index, unit, doc_id)
         if profile is None:
             continue
-        meta = unit_by_name(unit)
+        meta = unit_meta(index, doc_id, unit)
         topic = topic_tokens(question, [unit, *(meta.aliases if meta else ())])
         topic = [t for t in topic if not re.fullmatch(r"职责|做什么|干什么|干啥|任务|我们|我是", t)]
         ranked = sorted(profile.items, key=lambda c: -overlap(topic, c.quote)) if topic else profile.items
         relevant = [c for c in ranked if topic and overlap(topic, c.quote) > 0]
         n = draft.cite(profile.duty)
-        lead = f"根据方案附件“工作专班工作职责”，**{unit}**的职责如下"
+        heading = annex_heading(index, doc_id, "duty_annex")
+        lead = f"根据《{doc_name(index, doc_id)}》附件" + (f"“{heading}”" if heading else "") + f"，**{unit}**的职责如下"
         lead += "（与您问题最相关的排在前面）：" if relevant else "："
         lines = [lead]
         lines += [f"{i}. “{c.quote}”[{n}]" for i, c in enumerate(ranked, 1)]
         if profile.mentions:
-            lines.append("\n方案中提到该单位的其他条款：")
+            lines.append("\n该文件中提到该单位的其他条款：")
             for c in profile.mentions[:4]:
                 lines.append(f"- {c.label}：“{c.quote}”[{draft.cite(c)}]")
         if profile.members:
@@ -172,14 +254,17 @@ def compose_duty(index: LoadedIndex, question: str, units: list[str]) -> Draft |
 
 # ---------------------------------------------------------------- who
 
-def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk]) -> Draft | None:
+def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk], docs: list[str] | None = None) -> Draft | None:
     topic = topic_tokens(question)
     if not topic:
         return None
     scored = []  # (score, retrieval bonus, chunk, sentence span)
     rank_of = {h.chunk.chunk_id: r for r, h in enumerate(hits)}
-    for chunk in index.chunks:
-        if chunk.kind not in ("unit_duty", "clause") or not index.docs[chunk.doc_id].verbatim:
+    plan = scope_plan(index, docs)
+    if plan is None:
+        return None
+    for chunk in index.chunks:  # who does what is the business of one county's plan
+        if chunk.doc_id != plan.doc_id or chunk.kind not in ("unit_duty", "clause"):
             continue
         for sent, a, b in body_sentences(index, chunk):
             score = overlap(topic, sent)
@@ -202,13 +287,14 @@ def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk]) -> D
         picked.append((chunk, a, b))
     draft = Draft("")
     units = list(dict.fromkeys(c.unit for c, _, _ in picked if c.unit))
+    name = doc_name(index, plan.doc_id)
     if units:
-        lead = f"根据方案附件的职责分工，这项工作由**{units[0]}**负责"
+        lead = f"根据《{name}》附件的职责分工，这项工作由**{units[0]}**负责"
         if len(units) > 1:
             lead += "，" + "、".join(f"**{u}**" for u in units[1:]) + "也承担相关职责"
         lead += "："
     else:
-        lead = "方案中的相关规定如下："
+        lead = f"《{name}》中的相关规定如下："
     lines = [lead]
     for chunk, a, b in picked:
         c = citation(index, chunk, a, b)
@@ -233,10 +319,12 @@ def find_quote(index: LoadedIndex, doc_id: str, quote: str) -> Citation | None:
     return citation(index, holder, start, end)
 
 
-def official_clause(index: LoadedIndex, anchor: str) -> Citation | None:
-    """A clause of an official document added to the corpus that states the indicator (by its anchor)."""
+def official_clause(index: LoadedIndex, anchor: str, docs: list[str] | None = None) -> Citation | None:
+    """A clause of a rule in the corpus (national or provincial, among `docs`) that states the indicator
+    (by its anchor): our summary speaks for such a rule until its text is indexed."""
+    rules = [d for d in scope_of(index, docs) if d in index.profiles and index.profiles[d].kind in RULE_KINDS]
     for chunk in index.chunks:
-        if chunk.verbatim and anchor in chunk.text and chunk.doc_id != "qufu-2024-17-plan":
+        if chunk.doc_id in rules and anchor in chunk.text:
             sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start) if anchor in s), None)
             return citation(index, chunk, *sent) if sent else chunk_citation(index, chunk)
     return None
@@ -247,14 +335,15 @@ def registry_citation(index: LoadedIndex, ind: Indicator) -> Citation | None:
     return chunk_citation(index, chunk) if chunk else None
 
 
-def indicator_citations(index: LoadedIndex, ind: Indicator) -> list[Citation]:
+def indicator_citations(index: LoadedIndex, ind: Indicator, docs: list[str] | None = None) -> list[Citation]:
     """Verbatim clauses first; our summary (labelled) only for what no official text in the corpus states."""
     out, summary_needed = [], False
+    scope = scope_of(index, docs)
     for source in ind.sources:
         if source.verbatim:
-            c = find_quote(index, source.doc_id, source.quote)
+            c = find_quote(index, source.doc_id, source.quote) if source.doc_id in scope else None
         else:
-            c = official_clause(index, source.anchor) if source.anchor else None
+            c = official_clause(index, source.anchor, scope) if source.anchor else None
             summary_needed |= c is None
         if c:
             out.append(c)
@@ -296,7 +385,26 @@ def target_line(ind: Indicator, level: str) -> str:
     return f"**{ind.name}**：{word}{ind.values['all']}{ind.unit}"
 
 
-def compose_target(index: LoadedIndex, question: str, keys: list[str], level: str, hits: list[ScoredChunk]) -> Draft | None:
+def registry_speaks_for(index: LoadedIndex, ind: Indicator, docs: list[str] | None) -> bool:
+    """The registry's values are those of the documents its sources quote: they answer for a scope whose
+    plan is one of them (or that has no plan of its own)."""
+    plan = scope_plan(index, docs)
+    return plan is None or any(s.doc_id == plan.doc_id for s in ind.sources)
+
+
+def agreement_line(index: LoadedIndex, ind: Indicator, cites: list[Citation]) -> str:
+    """Which rule applies when a plan and a rule both state the indicator: the registry's note where
+    their figures differ, else that they agree (a source's own `value` is recorded only where it differs)."""
+    if ind.note:
+        return f"- 说明（本系统整理）：{ind.note}"
+    documents = list(dict.fromkeys(c.short_title or c.doc_title for c in cites if c.verbatim))
+    if len(documents) > 1 and not any(s.value is not None for s in ind.sources):
+        return f"- 说明（本系统整理）：{'与'.join(f'《{d}》' for d in documents)}对此的规定一致。"
+    return ""
+
+
+def compose_target(index: LoadedIndex, question: str, keys: list[str], level: str, hits: list[ScoredChunk],
+                   docs: list[str] | None = None) -> Draft | None:
     registry = default_registry()
     if not keys:
         topic = topic_tokens(question)
@@ -308,30 +416,48 @@ def compose_target(index: LoadedIndex, question: str, keys: list[str], level: st
         return None
     if re.search(r"哪些指标|什么指标|量化指标|几项指标|指标有哪些", question):
         keys = clause_siblings(index, keys[0])
+    keys = [k for k in keys if registry_speaks_for(index, registry.get(k), docs)]
+    if not keys:
+        return None  # another county's figures: its own clauses answer (retrieval-first)
     draft = Draft("")
     lines = []
     for key in keys[:4]:
         ind = registry.get(key)
-        cites = indicator_citations(index, ind)
+        cites = indicator_citations(index, ind, docs)
         marks = "".join(f"[{draft.cite(c)}]" for c in cites)
         lines.append(f"{target_line(ind, level)}。{marks}")
         for c in cites:
-            lines.append(f"- {c.label}：“{c.quote}”" if c.verbatim else f"- {c.label}（{SUMMARY_LABEL}）：{c.quote}")
-        if ind.note:
-            lines.append(f"- 说明（本系统整理）：{ind.note}")
+            where = f"《{c.short_title}》{c.label}" if c.short_title and c.verbatim else c.label
+            lines.append(f"- {where}：“{c.quote}”" if c.verbatim else f"- {c.label}（{SUMMARY_LABEL}）：{c.quote}")
+        note = agreement_line(index, ind, cites)
+        if note:
+            lines.append(note)
     draft.body = "\n".join(lines)
     return draft
 
 
 # ---------------------------------------------------------------- roster
 
-def roster_chunks(index: LoadedIndex) -> list[Chunk]:
-    return [c for c in index.chunks if c.kind in ("roster_member", "roster_note")]
+def roster_chunks(index: LoadedIndex, doc_id: str) -> list[Chunk]:
+    return [c for c in index.chunks if c.doc_id == doc_id and c.kind in ("roster_member", "roster_note")]
 
 
-def compose_roster(index: LoadedIndex, question: str, units: list[str]) -> Draft | None:
-    members = [c for c in roster_chunks(index) if c.kind == "roster_member"]
-    notes = [c for c in roster_chunks(index) if c.kind == "roster_note"]
+def setup_citation(index: LoadedIndex, doc_id: str) -> Citation | None:
+    """The sentence of the organisation section that sets the taskforce up (成立…工作专班)."""
+    words = role_rules()["setup_words"]
+    for chunk in role_chunks(index, doc_id, "organisation"):
+        sent = next(((a, b) for s, a, b in body_sentences(index, chunk) if any(w in s for w in words)), None)
+        if sent:
+            return citation(index, chunk, *sent)
+    return None
+
+
+def compose_roster(index: LoadedIndex, question: str, units: list[str], docs: list[str] | None = None) -> Draft | None:
+    plan = scope_plan(index, docs)
+    if plan is None:
+        return None
+    members = [c for c in roster_chunks(index, plan.doc_id) if c.kind == "roster_member"]
+    notes = [c for c in roster_chunks(index, plan.doc_id) if c.kind == "roster_note"]
     picked: list[Chunk] = []
     named = [c for c in members if c.person and c.person in question.replace(" ", "")]
     if named:
@@ -351,26 +477,26 @@ def compose_roster(index: LoadedIndex, question: str, units: list[str]) -> Draft
     if not picked:  # "专班由哪些人组成" and the like: leaders, office, and the clause that set it up
         picked = [c for c in members if c.role in ("组长", "副组长")] + notes
     draft = Draft("")
-    lines = ["根据方案附件“工作专班成员名单”："]
+    heading = annex_heading(index, plan.doc_id, "roster")
+    lines = [f"根据《{doc_name(index, plan.doc_id)}》附件" + (f"“{heading}”" if heading else "") + "："]
     for c in dict.fromkeys(picked):
         cite = chunk_citation(index, c)
         lines.append(f"- “{cite.quote}”[{draft.cite(cite)}]")
     leader_asked = "组长" in question and "副组长" not in question
     if not named and not units and (len(picked) > 1 or leader_asked) and not re.search(r"办公室|解散", question):
-        setup = next((c for c in index.chunks if c.label == "三（一）"), None)
-        if setup:
-            sent = next(((a, b) for s, a, b in body_sentences(index, setup) if "专班" in s), None)
-            if sent:
-                cite = citation(index, setup, *sent)
-                lines.append(f"\n方案三（一）：“{cite.quote}”[{draft.cite(cite)}]")
+        cite = setup_citation(index, plan.doc_id)
+        if cite:
+            lines.append(f"\n《{cite.short_title}》{cite.label}：“{cite.quote}”[{draft.cite(cite)}]")
     draft.body = "\n".join(lines)
     return draft
 
 
 # ---------------------------------------------------------------- overview
 
-def _plan(index: LoadedIndex):
-    return next((d for d in index.docs.values() if d.doc_number and d.verbatim), None)
+def _plan(index: LoadedIndex, docs: list[str] | None = None) -> SourceDocument | None:
+    """The plan of the asked scope (default: the home region's newest plan in force)."""
+    plan = scope_plan(index, docs)
+    return index.docs[plan.doc_id] if plan else None
 
 
 NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+(?=、)|（[一二三四五六七八九十]+）|\d+(?=[.．])|第[一二三四五六七八九十百零〇\d]+[章节条])")
@@ -387,8 +513,8 @@ def heading_citation(index: LoadedIndex, chunk: Chunk, depth: int) -> Citation |
     if start < 0:
         return None
     label = "".join(m.group(0) for p in chunk.section_path[: depth + 1] if (m := NUMBERING.match(p)))
-    return Citation(chunk.doc_id, chunk.doc_title, label or heading, list(chunk.section_path[: depth + 1]),
-                    heading, start, start + len(heading), doc.verbatim)
+    return _cite(index, chunk.doc_id, chunk.doc_title, label or heading, list(chunk.section_path[: depth + 1]),
+                 start, start + len(heading))
 
 
 def child_headings(index: LoadedIndex, doc_id: str, parent: tuple[str, ...]) -> list[Citation]:
@@ -404,11 +530,6 @@ def child_headings(index: LoadedIndex, doc_id: str, parent: tuple[str, ...]) -> 
             if cite:
                 out.append(cite)
     return out
-
-
-def _part(index: LoadedIndex, doc_id: str, prefix: str) -> tuple[str, ...]:
-    """The level-1 path element that starts with `prefix` (e.g. "二、")."""
-    return next(((c.section_path[0],) for c in index.chunks if c.doc_id == doc_id and c.section_path[0].startswith(prefix)), ())
 
 
 def _named_section(index: LoadedIndex, doc_id: str, question: str) -> tuple[Citation, list[Citation]] | None:
@@ -427,73 +548,86 @@ def _named_section(index: LoadedIndex, doc_id: str, question: str) -> tuple[Cita
     return (title, children) if title and children else None
 
 
-def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
-    plan = _plan(index)
+def _date_quote(index: LoadedIndex, plan: SourceDocument) -> Citation | None:
+    """The 印发日期 as the document writes it: the profile's date in Chinese, else the first date."""
+    if plan.date:
+        year, month, day = plan.date.split("-")
+        found = find_quote(index, plan.doc_id, f"{year}年{int(month)}月{int(day)}日")
+        if found:
+            return found
+    match = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", plan.text)
+    return find_quote(index, plan.doc_id, match.group(0)) if match else None
+
+
+def _first_chunk(index: LoadedIndex, doc_id: str, role: str) -> Chunk | None:
+    chunks = role_chunks(index, doc_id, role)
+    return chunks[0] if chunks else None
+
+
+def compose_overview(index: LoadedIndex, question: str, docs: list[str] | None = None) -> Draft | None:
+    plan = _plan(index, docs)
     if plan is None:
         return None
+    doc_id, name = plan.doc_id, doc_name(index, plan.doc_id)
     draft = Draft("")
     lines = []
     want_all = not re.search(r"附件|文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|达成|实现|主要任务|几个?方面|保障措施|依据|几大块|几部分|哪几块|结构|框架|重点", question)
     if want_all or re.search(r"文号|印发(?!给)|发文|日期|哪天|什么文件", question):
-        number = find_quote(index, plan.doc_id, plan.doc_number)
-        date_match = re.search(r"\d{4}年\d{1,2}月\d{1,2}日", plan.text)
-        date = find_quote(index, plan.doc_id, date_match.group(0)) if date_match else None
-        issuer = find_quote(index, plan.doc_id, plan.issuer) if plan.issuer else None
+        number = find_quote(index, doc_id, plan.doc_number) if plan.doc_number else None
+        date = _date_quote(index, plan)
+        issuer = find_quote(index, doc_id, plan.issuer) if plan.issuer else None
         if number and date and issuer:
             lines.append(f"《{plan.title}》由{issuer.quote}[{draft.cite(issuer)}]印发，文号{number.quote}[{draft.cite(number)}]，"
                          f"印发日期{date.quote}[{draft.cite(date)}]。")
     if re.search(r"发给|主送|哪些单位", question):
-        head = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "文件头"), None)
+        head = _first_chunk(index, doc_id, "header")
         line = next((ln.strip() for ln in head.text.splitlines() if ln.strip().endswith("：")), "") if head else ""
-        recipients = find_quote(index, plan.doc_id, line.rstrip("：")) if line else None
+        recipients = find_quote(index, doc_id, line.rstrip("：")) if line else None
         if recipients:
-            lines.append(f"方案印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
+            lines.append(f"《{name}》印发给：“{recipients.quote}”[{draft.cite(recipients)}]")
     if "附件" in question:
-        note = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "附件说明"), None)
+        note = _first_chunk(index, doc_id, "annex_note")
         if note:
             cite = chunk_citation(index, note)
-            lines.append(f"方案的附件是：“{cite.quote}”[{draft.cite(cite)}]")
+            lines.append(f"《{name}》的附件是：“{cite.quote}”[{draft.cite(cite)}]")
             lines.append("附件包括工作专班成员名单和各成员单位的工作职责，可以直接问“某单位负责什么”或“专班组长是谁”。")
     if re.search(r"几大块|几部分|哪几块|结构|框架", question):
-        heads = child_headings(index, plan.doc_id, ())
+        heads = child_headings(index, doc_id, ())
         if heads:
-            lines.append("方案正文分为以下几部分：")
+            lines.append(f"《{name}》正文分为以下几部分：")
             lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    goal = _first_chunk(index, doc_id, "goal")
     if re.search(r"为重点|重点是|重点在", question):
-        goal = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "一"), None)
         for sent, a, b in body_sentences(index, goal) if goal else []:
             if "为重点" in sent:
                 cite = citation(index, goal, a, b)
-                lines.append(f"方案一（工作目标）：“{cite.quote}”[{draft.cite(cite)}]")
-    named = _named_section(index, plan.doc_id, question)
+                lines.append(f"工作目标（《{name}》{goal.label}）：“{cite.quote}”[{draft.cite(cite)}]")
+    named = _named_section(index, doc_id, question)
     if named:
         title, children = named
         lines.append(f"“{title.quote}”[{draft.cite(title)}]包括：")
         lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in children]
         want_all = False
-    if want_all or re.search(r"目标|年份|哪一?年|达成|实现", question):
-        goal = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "一"), None)
-        if goal:
-            sents = body_sentences(index, goal)
-            pick = [s for s in sents if "力争" in s[0]] or sents[-1:]
-            for _, a, b in pick:
-                cite = citation(index, goal, a, b)
-                lines.append(f"工作目标（方案一）：“{cite.quote}”[{draft.cite(cite)}]")
-    if want_all or re.search(r"主要任务|几个?方面|任务", question):
-        heads = child_headings(index, plan.doc_id, _part(index, plan.doc_id, "二、"))
-        if heads:
-            lines.append("主要任务（方案二）分为以下几个方面：")
-            lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
-    if want_all or re.search(r"保障措施", question):
-        heads = child_headings(index, plan.doc_id, _part(index, plan.doc_id, "三、"))
-        if heads:
-            lines.append("保障措施（方案三）：")
-            lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    if goal and (want_all or re.search(r"目标|年份|哪一?年|达成|实现", question)):
+        sents = body_sentences(index, goal)
+        marks = role_rules()["target_year_marks"][:1]  # 力争: the sentence that names the target year
+        pick = [s for s in sents if any(m in s[0] for m in marks)] or sents[-1:]
+        for _, a, b in pick:
+            cite = citation(index, goal, a, b)
+            lines.append(f"工作目标（《{name}》{goal.label}）：“{cite.quote}”[{draft.cite(cite)}]")
+    for role, asked, lead in (("tasks", r"主要任务|几个?方面|任务", "主要任务"), ("safeguards", r"保障措施", "保障措施")):
+        path = role_path(index, doc_id, role)
+        if path and (want_all or re.search(asked, question)):
+            heads = child_headings(index, doc_id, path)
+            if heads:
+                label = NUMBERING.match(path[-1])
+                lines.append(f"{lead}（《{name}》{label.group(0) if label else ''}）：")
+                lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
     if re.search(r"依据", question):
-        pre = next((c for c in index.chunks if c.doc_id == plan.doc_id and c.label == "前言"), None)
+        pre = _first_chunk(index, doc_id, "preamble")
         if pre:
             cite = chunk_citation(index, pre)
-            lines.append(f"制定依据（前言）：“{cite.quote}”[{draft.cite(cite)}]")
+            lines.append(f"制定依据（《{name}》前言）：“{cite.quote}”[{draft.cite(cite)}]")
     if want_all:
         lines.append("附件列出了工作专班成员名单和各成员单位的工作职责，可以直接问“某单位负责什么”。")
     if not lines:
@@ -504,12 +638,13 @@ def compose_overview(index: LoadedIndex, question: str) -> Draft | None:
 
 # ---------------------------------------------------------------- general
 
-def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk]) -> Draft | None:
+def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], docs: list[str] | None = None) -> Draft | None:
     topic = topic_tokens(question)
     if not topic:
         return None
     candidates = []
-    verbatim_hits = [h for h in hits if h.chunk.verbatim]
+    scope = set(scope_of(index, docs))  # one county's documents and the rules: never two counties mixed
+    verbatim_hits = [h for h in hits if h.chunk.verbatim and h.chunk.doc_id in scope]
     for rank, hit in enumerate(verbatim_hits):
         for sent, a, b in body_sentences(index, hit.chunk):
             cover = overlap(topic, sent)
@@ -525,7 +660,7 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk]) 
         if score < best * 0.8:
             break
         cite = citation(index, chunk, a, b)
-        lines.append(f"方案{chunk.label}：“{cite.quote}”[{draft.cite(cite)}]")
+        lines.append(f"《{cite.short_title}》{chunk.label}：“{cite.quote}”[{draft.cite(cite)}]")
     draft.body = "\n".join(lines)
     return draft
 

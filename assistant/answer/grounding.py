@@ -31,9 +31,11 @@ def answer_body(answer: str) -> str:
 
 
 def ungrounded_numbers(answer: str, citations: list[Citation], tool_outputs: list[str], labels: list[str] = ()) -> list[str]:
-    """Numbers in the answer body found in no quote, no tool output and no clause label."""
+    """Numbers in the answer body found in no quote, no tool output and no clause label. A cited
+    document's name and 文号 (《汶河区2024方案》, 汶政办字〔2024〕23号) name the source, not a figure."""
     body = answer_body(answer)
-    for label in labels:
+    names = [n for c in citations for n in (c.short_title, c.doc_number) if n]
+    for label in sorted({*labels, *names}, key=len, reverse=True):
         body = body.replace(label, " ")
     allowed = {_normalise(n) for c in citations for n in numbers_in(c.quote)}
     allowed |= {_normalise(n) for out in tool_outputs for n in numbers_in(out)}

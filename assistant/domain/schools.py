@@ -143,8 +143,9 @@ def _csv_records(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     reader = csv.reader(io.StringIO(_decode(data, filename), newline=""))
     try:
         return _bounded((reader.line_num, row) for row in reader)
-    except csv.Error as exc:
-        raise SchoolsTableError(f"“{filename}”第{reader.line_num}行不是有效的 CSV：{exc}") from None
+    except csv.Error:  # its reason is English ("field larger than field limit")
+        raise SchoolsTableError(f"“{filename}”第{reader.line_num}行不是有效的 CSV：可能有未配对的引号，"
+                                "或某个单元格过长") from None
 
 
 def _bounded(records: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
@@ -164,11 +165,17 @@ def _check_unpacked_size(data: bytes, filename: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SchoolsTableError(f"“{filename}”不是有效的 XLSX 表格：{exc}") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SchoolsTableError(_broken_xlsx(filename)) from None
     if unpacked > MAX_XLSX_UNPACKED_MB * 1024 * 1024:
         raise SchoolsTableError(f"“{filename}”解压后有 {unpacked / 1024 / 1024:.0f} MB，超过 {MAX_XLSX_UNPACKED_MB} MB 的上限："
                                 "学校数据表不会这么大，请检查文件，或只保留学校数据另存为新的 XLSX")
+
+
+def _broken_xlsx(filename: str) -> str:
+    """The reader's own reason ("File is not a zip file") is English and says nothing a user can act on."""
+    return (f"“{filename}”不是有效的 XLSX 表格（文件已损坏，或并非 Excel 文件）：请在 Excel 或 WPS 中打开原表，"
+            "另存为 .xlsx（或 CSV）后重新上传")
 
 
 def _xlsx_rows(data: bytes, filename: str) -> list[SchoolRow]:
@@ -178,8 +185,8 @@ def _xlsx_rows(data: bytes, filename: str) -> list[SchoolRow]:
     _check_unpacked_size(data, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SchoolsTableError(f"“{filename}”不是有效的 XLSX 表格：{exc}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise SchoolsTableError(_broken_xlsx(filename)) from None
     try:
         sheets = book.worksheets
         matches = [len(_known_columns(_first_filled(sheet))) for sheet in sheets]

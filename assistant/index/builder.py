@@ -6,6 +6,7 @@ Layout under the index folder:
   v<stamp>/.policy-assistant-build  marker, there from the folder's first moment: only marked builds are deleted
   v<stamp>/manifest.json          corpus file hashes, chunker version, embedding backend, counts
   v<stamp>/docs.json              the documents (text + metadata): citations are checked against them
+  v<stamp>/profiles.json          each document's profile (kind, region, status, section roles, units)
   v<stamp>/chunks.json, lexical.json, vectors.npz, chroma/
   .lock                           flock: one build at a time
 A build that dies or fails (a full disk) leaves at most an unfinished v<stamp>/ folder, removed by the next
@@ -23,16 +24,17 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-from assistant.ingest.chunker import CHUNKER_VERSION, chunk_document
+from assistant.ingest.chunker import CHUNKER_VERSION
 from assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED, LoadProblem, corpus_files, load_corpus, read_sidecar
+from assistant.ingest.profile import build_profile, chunk_and_profile, rules_fingerprint
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store_check import stored_vectors
-from assistant.models import Chunk, SourceDocument
+from assistant.models import Chunk, DocumentProfile, SourceDocument
 from assistant.settings import Settings
 
 CURRENT = "current"
@@ -44,7 +46,9 @@ NOTE_FILES = frozenset({"README.md", ".gitkeep"})
 SHOWN_ENTRIES = 5  # entries of a refused folder named in the message
 BATCH = 32
 MISSING_MESSAGE = "索引不存在或已损坏，请运行 make index"
-INDEX_FILES = ("docs.json", "chunks.json", "lexical.json", "vectors.npz")
+INDEX_FILES = ("docs.json", "profiles.json", "chunks.json", "lexical.json", "vectors.npz")
+# What a build reports as it goes (the web app's progress bar): a stage and the share done, 0–1.
+Progress = Callable[[str, float], None]
 # Disk conditions, from an errno or from the text sqlite (inside Chroma) reports them with: (reason, fix).
 DISK_FULL = ("磁盘空间已满", "请清理磁盘空间后重新运行 make index")
 READ_ONLY = ("所在磁盘是只读的", "只读挂载的索引目录只能用来提供服务，请在可写的机器上建立索引")
@@ -157,6 +161,7 @@ def corpus_fingerprint(settings: Settings) -> dict:
         "embedding": backend_id(settings.embedding_backend),
         "store": f"server:{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "embedded",
         "generated": generated_fingerprint(),
+        "profile_rules": rules_fingerprint(),
     }
 
 
@@ -284,7 +289,8 @@ def _previous_vectors(version_dir: Path | None, embedding: str) -> dict[str, np.
         return {}
 
 
-def _embed(texts: list[str], cache: dict[str, np.ndarray], settings: Settings, progress: bool) -> tuple[np.ndarray, int]:
+def _embed(texts: list[str], cache: dict[str, np.ndarray], settings: Settings, progress: bool,
+           report: Progress | None = None) -> tuple[np.ndarray, int]:
     from tqdm import tqdm
 
     keys = [_sha(t) for t in texts]
@@ -297,16 +303,19 @@ def _embed(texts: list[str], cache: dict[str, np.ndarray], settings: Settings, p
             for (key, _), vec in zip(batch, model.embed_documents([t for _, t in batch])):
                 cache[key] = np.asarray(vec, dtype=np.float32)
             bar.update(len(batch))
+            if report:
+                report("向量化", min(1.0, (i + len(batch)) / len(todo)))
         bar.close()
     return np.stack([cache[k] for k in keys]), len(todo)
 
 
-def build_index(settings: Settings, progress: bool = True, force: bool = False) -> BuildReport:
+def build_index(settings: Settings, progress: bool = True, force: bool = False,
+                report: Progress | None = None) -> BuildReport:
     index_dir = settings.index_dir
     try:
         claim_index_dir(index_dir)
         with build_lock(index_dir):
-            return _build(settings, progress, force)
+            return _build(settings, progress, force, report)
     except (IndexBusy, IndexDirForeign, DocIdConflict):
         raise
     except Exception as exc:
@@ -317,7 +326,7 @@ def build_index(settings: Settings, progress: bool = True, force: bool = False) 
                               f"原有索引保持不变、照常可用；{problem.fix}") from exc
 
 
-def _build(settings: Settings, progress: bool, force: bool) -> BuildReport:
+def _build(settings: Settings, progress: bool, force: bool, report: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     index_dir = settings.index_dir
     fingerprint = corpus_fingerprint(settings)
@@ -335,13 +344,22 @@ def _build(settings: Settings, progress: bool, force: bool) -> BuildReport:
     docs, problems = load_corpus(settings.corpus_dir)
     if not docs:
         raise ValueError("文件目录中没有可索引的文件：" + "；".join(f"{p.path}：{p.message}" for p in problems))
-    chunks = [c for doc in docs for c in chunk_document(doc)]
+    if report:
+        report("读取与切分", 0.0)
+    chunks, profiles = [], []
+    for doc in docs:
+        doc_chunks, profile = chunk_and_profile(doc)
+        chunks += doc_chunks
+        profiles.append(profile)
     for doc, doc_chunks in generated_documents():
         docs.append(doc)
         chunks.extend(doc_chunks)
+        profiles.append(build_profile(doc, doc_chunks, ()))
     texts = [c.embedding_text() for c in chunks]
     cache = _previous_vectors(previous, fingerprint["embedding"])
-    vectors, embedded = _embed(texts, cache, settings, progress)
+    vectors, embedded = _embed(texts, cache, settings, progress, report)
+    if report:
+        report("写入索引", 1.0)
 
     now = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now)) + f"{int(now * 1000) % 1000:03d}p{os.getpid()}"
@@ -350,9 +368,10 @@ def _build(settings: Settings, progress: bool, force: bool) -> BuildReport:
     collection = vector_store.COLLECTION_PREFIX + stamp.lower()
     try:
         _write_json(version_dir / "docs.json", [asdict(d) for d in docs])
+        _write_json(version_dir / "profiles.json", [p.to_dict() for p in profiles])
         _write_json(version_dir / "chunks.json", [c.to_dict() for c in chunks])
         ids = [c.chunk_id for c in chunks]
-        _write_json(version_dir / "lexical.json", LexicalIndex.build(ids, texts).to_dict())
+        _write_json(version_dir / "lexical.json", LexicalIndex.build(ids, texts, unit_words(profiles)).to_dict())
         np.savez(version_dir / "vectors.npz", keys=np.array([_sha(t) for t in texts]), vectors=vectors)
         client = vector_store.chroma_client(version_dir / "chroma", settings.chroma_host, settings.chroma_port)
         by_text = dict(zip(texts, vectors.tolist()))
@@ -374,6 +393,11 @@ def _build(settings: Settings, progress: bool, force: bool) -> BuildReport:
     _remove_builds(index_dir, keep={version_dir, previous})
     return BuildReport("built", len(docs), len(chunks), embedded, len(chunks) - embedded,
                        time.perf_counter() - started, problems, str(version_dir))
+
+
+def unit_words(profiles: list[DocumentProfile]) -> frozenset[str]:
+    """Every unit name and alias of the corpus: the lexical index keeps them whole."""
+    return frozenset(w for p in profiles for u in p.units for w in (u.name, *u.aliases))
 
 
 def _write_json(path: Path, data) -> None:

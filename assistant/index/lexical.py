@@ -1,4 +1,5 @@
-"""BM25 over jieba tokens with a domain user dictionary (unit names, indicator names, policy terms)."""
+"""BM25 over jieba tokens with a domain user dictionary: policy terms, plus the unit names and aliases
+of the indexed documents (from their profiles), stored with the index so queries cut the same way."""
 from __future__ import annotations
 
 import re
@@ -8,8 +9,6 @@ import logging
 
 import jieba
 from rank_bm25 import BM25Okapi
-
-from assistant.domain.units import load_units
 
 DOMAIN_TERMS = (
     "县管校聘", "差异系数", "大班额", "大校额", "音体美", "优质均衡", "基本均衡", "交流轮岗", "控辍保学",
@@ -30,22 +29,20 @@ TOKEN = re.compile(r"[\w.%]+")
 jieba.setLogLevel(logging.WARNING)
 
 
-@lru_cache(maxsize=1)
-def tokenizer() -> jieba.Tokenizer:
-    """A private jieba instance (jieba's global one is shared state) with our domain dictionary."""
+@lru_cache(maxsize=8)
+def tokenizer(words: frozenset[str] = frozenset()) -> jieba.Tokenizer:
+    """A private jieba instance (jieba's global one is shared state) with our domain dictionary and
+    `words` (the corpus's unit names)."""
     tok = jieba.Tokenizer()
     tok.initialize()
-    words = set(DOMAIN_TERMS)
-    for unit in load_units():
-        words.update((unit.name, *unit.aliases))
-    for word in words:
+    for word in sorted({*DOMAIN_TERMS, *words}):
         tok.add_word(word, freq=200000)
     return tok
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, words: frozenset[str] = frozenset()) -> list[str]:
     tokens = []
-    for token in tokenizer().cut_for_search(text):
+    for token in tokenizer(words).cut_for_search(text):
         token = token.strip().lower()
         if token and token not in STOPWORDS and TOKEN.fullmatch(token):
             tokens.append(token)
@@ -53,24 +50,25 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, chunk_ids: list[str], tokens: list[list[str]]):
+    def __init__(self, chunk_ids: list[str], tokens: list[list[str]], words: frozenset[str] = frozenset()):
         self.chunk_ids = chunk_ids
         self.tokens = tokens
+        self.words = frozenset(words)
         self._bm25 = BM25Okapi([t or ["∅"] for t in tokens]) if tokens else None
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
-        return cls(chunk_ids, [tokenize(t) for t in texts])
+    def build(cls, chunk_ids: list[str], texts: list[str], words: frozenset[str] = frozenset()) -> "LexicalIndex":
+        return cls(chunk_ids, [tokenize(t, frozenset(words)) for t in texts], words)
 
     def to_dict(self) -> dict:
-        return {"chunk_ids": self.chunk_ids, "tokens": self.tokens}
+        return {"chunk_ids": self.chunk_ids, "tokens": self.tokens, "words": sorted(self.words)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "LexicalIndex":
-        return cls(data["chunk_ids"], data["tokens"])
+        return cls(data["chunk_ids"], data["tokens"], frozenset(data.get("words", ())))
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        q = tokenize(query)
+        q = tokenize(query, self.words)
         if not q or self._bm25 is None:
             return []
         scores = self._bm25.get_scores(q)

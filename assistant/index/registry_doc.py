@@ -20,9 +20,9 @@ def indicator_paragraph(ind: Indicator) -> str:
     sources = "；".join(
         f"《{s.doc_title}》{s.clause}" + ("" if s.verbatim else "（要点摘要）") for s in ind.sources
     )
+    # No alias list ("常见说法：…", up to 25 entries): it is quoted wherever the chunk is shown. A question
+    # in those words still finds the chunk: hybrid_search boosts the indicators the registry finds by alias.
     parts = [f"【{SUMMARY_LABEL}】{ind.name}：{targets}。出处：{sources}。"]
-    if ind.aliases:
-        parts.append(f"常见说法：{'、'.join(ind.aliases)}。")
     if ind.note:
         parts.append(f"说明：{ind.note}")
     return "".join(parts)

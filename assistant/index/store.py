@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from assistant.index import vector_store
 from assistant.index.builder import IndexMissing, StoreUnavailable, current_dir, read_manifest, storage_problem
 from assistant.index.embedding import backend_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
-from assistant.models import Chunk, SourceDocument
+from assistant.models import Chunk, DocumentProfile, SourceDocument
 from assistant.settings import Settings
 
 QUERY_CACHE_SIZE = 2048
@@ -41,6 +41,7 @@ class LoadedIndex:
     lexical: LexicalIndex
     store: Chroma
     embeddings: Embeddings
+    profiles: dict[str, DocumentProfile] = field(default_factory=dict)
 
     @cached_property
     def by_id(self) -> dict[str, Chunk]:
@@ -128,6 +129,8 @@ def open_index(settings: Settings) -> LoadedIndex:
         raise IndexMissing(f"索引用的向量模型是 {manifest['fingerprint'].get('embedding')}，与当前设置不符")
     try:
         docs = [SourceDocument(**d) for d in json.loads((version_dir / "docs.json").read_text(encoding="utf-8"))]
+        profiles = [DocumentProfile.from_dict(p)
+                    for p in json.loads((version_dir / "profiles.json").read_text(encoding="utf-8"))]
         chunks = [Chunk.from_dict(c) for c in json.loads((version_dir / "chunks.json").read_text(encoding="utf-8"))]
         lexical = LexicalIndex.from_dict(json.loads((version_dir / "lexical.json").read_text(encoding="utf-8")))
         embeddings = make_embeddings(settings.embedding_backend)
@@ -142,7 +145,8 @@ def open_index(settings: Settings) -> LoadedIndex:
         raise StoreUnavailable(str(exc)) from exc
     except Exception as exc:  # any damage to the files means the same thing to the user
         raise _unreadable(exc) or IndexMissing(type(exc).__name__) from exc
-    loaded = LoadedIndex(settings, manifest, {d.doc_id: d for d in docs}, chunks, lexical, store, embeddings)
+    loaded = LoadedIndex(settings, manifest, {d.doc_id: d for d in docs}, chunks, lexical, store, embeddings,
+                         {p.doc_id: p for p in profiles})
     if copy:
         weakref.finalize(loaded, shutil.rmtree, copy, True)  # also at exit
     return loaded

@@ -12,12 +12,13 @@ commas (a 2 MB file with no numbering must not become one chunk).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from assistant.domain.units import find_units
+from assistant.domain.units import Unit, units_in
+from assistant.ingest.doc_units import derive_units
 from assistant.models import Chunk, SourceDocument
 
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 MAX_CHARS = 260  # clauses longer than this are split at sentence ends into pieces of about this size
 HARD_MAX_CHARS = 600  # no chunk is longer (the plan's longest, a unit's whole duty list, is 365)
 HEAD_MAX_CHARS = 2 * MAX_CHARS  # text before the first heading longer than this is body text, not a 文件头
@@ -39,6 +40,7 @@ ROSTER_LINE = re.compile(r"^(?:(?P<role>组\s*长|副组长|成\s*员)[:：])?\s
 
 ROSTER_LINE_MAX = 80  # a member line is a name and a title; anything longer is a note
 
+ITEM_KINDS = ("l2", "l3")  # numbered lines that are items when they stand inside an article
 # Heading kinds, and the depth each occupies in the section path.
 DEPTH = {"annex": 0, "chapter": 1, "section": 2, "article": 3, "l1": 1, "l2": 2, "l3": 3, "annex_note": 1}
 
@@ -106,12 +108,15 @@ def _parse_nodes(text: str) -> list[_Node]:
     """Split the document into nodes: a heading line plus the body lines up to the next heading."""
     nodes: list[_Node] = [_Node("preamble", "")]
     stack: list[tuple[int, str, str]] = []  # (depth, path element, numbering token)
-    in_annex = False
+    in_annex = in_article = False
     for line in _lines(text):
         kind = heading_kind(line.text)
+        if kind in ITEM_KINDS and in_article:
+            kind = None  # （一）… and 1. inside 第X条 are the article's items, not sections of their own
         if kind is None:
             nodes[-1].lines.append(line)
             continue
+        in_article = kind == "article"
         heading = line.text.strip()
         if kind == "annex":
             in_annex, stack = True, [(0, "附件", "附件")]
@@ -234,7 +239,7 @@ def _preamble_chunks(node: _Node, maker: _ChunkMaker) -> list[Chunk]:
         for a, b in split_sentences(maker.doc.text[span[0]:span[1]], span[0]):
             chunks.append(maker.make(("正文",), "正文", a, b, kind="clause"))
     elif span:
-        chunks.append(maker.make(("文件头",), "文件头", *span, kind="preamble"))
+        chunks.append(maker.make(("文件头",), "文件头", *span, kind="header"))
     if preface:
         span = _span(preface)
         for a, b in split_sentences(maker.doc.text[span[0]:span[1]], span[0]):
@@ -265,13 +270,11 @@ def _roster_chunks(node: _Node, maker: _ChunkMaker) -> list[Chunk]:
             members[-1]["end"] = line.end
         else:
             notes.append(line)
-    for m in members:
+    for m in members:  # the member's unit is tagged once the document's units are known
         end = m["end"] - (len(maker.doc.text[m["start"]:m["end"]]) - len(maker.doc.text[m["start"]:m["end"]].rstrip()))
-        units = find_units(m["title"])
         chunks.append(maker.make(
             (*node.path, m["role"]), f"{_label(node)} {m['role']} {m['person']}", m["start"], end,
             kind="roster_member", person=m["person"], role=m["role"], person_title=m["title"],
-            unit=units[0].name if units else "",
         ))
     span = _span(notes)
     if span:
@@ -291,7 +294,28 @@ def _unit_of(node: _Node) -> str:
     return ""
 
 
-def chunk_document(doc: SourceDocument) -> list[Chunk]:
+def chunk_document(doc: SourceDocument, units: tuple[Unit, ...] | None = None) -> list[Chunk]:
+    """The document's chunks; roster members carry their unit, taken from `units` (by default the
+    document's own, from its duty annex: see `document_units`)."""
+    chunks = _structure_chunks(doc)
+    if units is None:
+        units = document_units(doc, chunks)
+    return [_with_unit(c, units) if c.kind == "roster_member" else c for c in chunks]
+
+
+def document_units(doc: SourceDocument, chunks: list[Chunk]) -> tuple[Unit, ...]:
+    """The units the document's duty annex names, in its order, with their aliases."""
+    names = [c.unit for c in chunks if c.kind == "unit_duty"]
+    titles = [c.person_title for c in chunks if c.kind == "roster_member"]
+    return derive_units(names, doc.region, titles)
+
+
+def _with_unit(chunk: Chunk, units: tuple[Unit, ...]) -> Chunk:
+    named = units_in(units, chunk.person_title)
+    return replace(chunk, unit=named[0].name) if named else chunk
+
+
+def _structure_chunks(doc: SourceDocument) -> list[Chunk]:
     maker = _ChunkMaker(doc)
     chunks: list[Chunk] = []
     for node in _parse_nodes(doc.text):
@@ -312,7 +336,7 @@ def chunk_document(doc: SourceDocument) -> list[Chunk]:
             for a, b in capped_spans(doc.text, *span):
                 chunks.append(maker.make(node.path, _label(node) + unit, a, b, kind="unit_duty", unit=unit))
             continue
-        kind = "annex_title" if node.kind == "annex" else "clause"
+        kind = {"annex": "annex_title", "annex_note": "annex_note"}.get(node.kind, "clause")
         for a, b in split_sentences(doc.text[span[0]:span[1]], span[0]):
             chunks.append(maker.make(node.path, _label(node), a, b, kind=kind))
     return chunks

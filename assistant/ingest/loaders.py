@@ -17,8 +17,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.domain.units import unit_names
+from assistant.domain.units import table_region, unit_names
 from assistant.ingest import ocr, office
+from assistant.ingest.profile import region_of
 from assistant.ingest.ocr import Extracted
 from assistant.models import SourceDocument
 
@@ -28,7 +29,9 @@ SUPPORTED_TEXT = "仅支持 .txt、.md、.pdf、.docx、.doc、.wps、.ofd 及�
 SIDECAR_SUFFIX = ".meta.json"
 # Files that live in corpus/ but are not documents.
 IGNORED_NAMES = {"README.md", ".gitkeep"}
-META_KEYS = ("doc_id", "title", "doc_number", "issuer", "date", "kind", "source")
+META_KEYS = ("doc_id", "title", "short_title", "doc_number", "issuer", "date", "kind", "region", "status",
+             "superseded_by", "valid_until", "fictional", "source")
+TRUE_WORDS = ("true", "1", "yes", "是")
 MAX_FILE_MB = 50  # a 100-page scan at 200 dpi is about 20 MB
 MAX_SIDECAR_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 1_000_000  # about 4,000 chunks, some 4 minutes of embedding on two cores
@@ -165,7 +168,10 @@ def read_sidecar(path: Path) -> dict:
         raise ValueError(f"元数据文件 {sidecar.name} {exc}") from exc
     if not isinstance(meta, dict):
         raise ValueError(f"元数据文件 {sidecar.name} 应为 JSON 对象")
-    return {k: str(meta[k]) for k in META_KEYS if k in meta}
+    out = {k: str(meta[k]).strip() for k in META_KEYS if k in meta and k != "fictional"}
+    if "fictional" in meta:
+        out["fictional"] = str(meta["fictional"]).strip().lower() in TRUE_WORDS
+    return out
 
 
 def load_document(path: Path) -> tuple[SourceDocument, tuple[str, ...]]:
@@ -182,12 +188,16 @@ def load_document(path: Path) -> tuple[SourceDocument, tuple[str, ...]]:
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"文字有 {len(text) / 10000:.0f} 万字，超过上限 {MAX_TEXT_CHARS // 10000} 万字，请拆分后再放入")
     meta = read_sidecar(path)
-    if extracted.note == ocr.OCR_NOTE:
-        text = ocr.correct_terms(text, [meta[k] for k in ("title", "issuer", "doc_number") if meta.get(k)], unit_names())
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), path.stem)
+    title = meta.get("title", first_line[:60])
+    region = meta.get("region") or region_of(meta.get("issuer", ""), title)
+    if extracted.note == ocr.OCR_NOTE:
+        # Unit names are known before chunking only from the hand-written table, for its own region.
+        units = unit_names() if region == table_region() else []
+        text = ocr.correct_terms(text, [meta[k] for k in ("title", "issuer", "doc_number") if meta.get(k)], units)
     doc = SourceDocument(
         doc_id=meta.get("doc_id", path.stem),
-        title=meta.get("title", first_line[:60]),
+        title=title,
         text=text,
         path=path.name,
         sha256=file_sha256(data),
@@ -196,6 +206,12 @@ def load_document(path: Path) -> tuple[SourceDocument, tuple[str, ...]]:
         date=meta.get("date", ""),
         kind=meta.get("kind", "official"),
         source=meta.get("source", path.name),
+        short_title=meta.get("short_title", ""),
+        region=region,
+        status=meta.get("status", ""),
+        superseded_by=meta.get("superseded_by", ""),
+        valid_until=meta.get("valid_until", ""),
+        fictional=meta.get("fictional", False),
         note=extracted.note,
         ocr_pages=extracted.ocr_pages,
     )

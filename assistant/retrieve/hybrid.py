@@ -1,8 +1,10 @@
 """Hybrid retrieval: BM25 and dense ranks fused by reciprocal-rank fusion, plus structural boosts.
 
 Boosts use the document's structure rather than more model: a question naming a unit lifts that
-unit's annex duty chunk (and its roster line); a question naming an indicator lifts the chunks that
-state it.
+unit's annex duty chunk (and its roster line) in the document the unit belongs to; a question naming
+an indicator lifts the chunks that state it. `docs` limits the search to some documents (a region's,
+see retrieve/scope.py); by default every usable one (superseded documents only with
+Settings.include_superseded).
 """
 from __future__ import annotations
 
@@ -14,15 +16,17 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.domain.indicators import default_registry
-from assistant.domain.units import find_units
 from assistant.index.store import LoadedIndex
 from assistant.models import ScoredChunk
+from assistant.retrieve.scope import resolve_units, searchable, unit_documents
 
 RRF_K = 60
 # Exact policy terms (县管校聘, 三个课堂) are BM25's strength; the multilingual dense model is weaker on them.
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 0.7
 CANDIDATES = 40
+# Documents left out are filtered after ranking: the search looks this much deeper to make up for them.
+FILTERED_DEPTH = 3
 UNIT_DUTY_BOOST = 0.02
 UNIT_OTHER_BOOST = 0.01
 INDICATOR_BOOST = 0.02
@@ -38,13 +42,14 @@ def rrf(rankings: list[list[str]], weights: list[float] | None = None, k: int = 
 
 @dataclass(frozen=True)
 class QuerySignals:
-    units: tuple[str, ...]
+    units: tuple[tuple[str, str], ...]  # (doc_id, unit name)
     indicator_phrases: tuple[str, ...]
     indicator_keys: tuple[str, ...]
 
 
-def query_signals(query: str) -> QuerySignals:
-    units = tuple(u.name for u in find_units(query))
+def query_signals(index: LoadedIndex, query: str, docs: set[str] | None = None) -> QuerySignals:
+    plans = [d for d in unit_documents(index) if docs is None or d in docs]
+    units = tuple((doc_id, unit.name) for doc_id, unit in resolve_units(index, query, plans))
     indicators = default_registry().find(query)
     phrases = tuple(dict.fromkeys(p for ind in indicators for p in (ind.name, *ind.aliases)))
     return QuerySignals(units, phrases, tuple(ind.key for ind in indicators))
@@ -54,7 +59,7 @@ def structural_boosts(index: LoadedIndex, signals: QuerySignals) -> dict[str, fl
     boosts: dict[str, float] = {}
     for chunk in index.chunks:
         boost = 0.0
-        if chunk.unit and chunk.unit in signals.units:
+        if chunk.unit and (chunk.doc_id, chunk.unit) in signals.units:
             boost += UNIT_DUTY_BOOST if chunk.kind == "unit_duty" else UNIT_OTHER_BOOST
         if signals.indicator_keys and (
             chunk.indicator in signals.indicator_keys or any(p in chunk.text for p in signals.indicator_phrases)
@@ -72,25 +77,34 @@ def promote_official_clauses(index: LoadedIndex, scores: dict[str, float]) -> No
             scores[clause_id] = max(scores.get(clause_id, 0.0), scores[registry_id] + 1e-6)
 
 
-def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybrid") -> list[ScoredChunk]:
-    """mode: hybrid (ours) | bm25 | dense — the latter two exist for the side-by-side benchmark."""
+def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybrid",
+                  docs: list[str] | set[str] | None = None) -> list[ScoredChunk]:
+    """mode: hybrid (ours) | bm25 | dense — the latter two exist for the side-by-side benchmark.
+    docs: the documents to search (default: every usable one)."""
     query = query.strip()
     if not query:
         return []
+    allowed = set(searchable(index) if docs is None else docs)
+    every = allowed >= set(index.docs)
+    depth = CANDIDATES if every else CANDIDATES * FILTERED_DEPTH
     rankings, weights = [], []
     if mode in ("hybrid", "bm25"):
-        rankings.append([cid for cid, _ in index.lexical.search(query, CANDIDATES)])
+        rankings.append([cid for cid, _ in index.lexical.search(query, depth)])
         weights.append(BM25_WEIGHT)
     if mode in ("hybrid", "dense"):
-        rankings.append([cid for cid, _ in index.dense(query, CANDIDATES)])
+        rankings.append([cid for cid, _ in index.dense(query, depth)])
         weights.append(DENSE_WEIGHT)
+    if not every:  # ranks are recounted within the documents searched
+        rankings = [[cid for cid in r if cid in index.by_id and index.by_id[cid].doc_id in allowed][:CANDIDATES]
+                    for r in rankings]
     scores = rrf(rankings, weights)
     if mode == "hybrid":
-        for chunk_id, boost in structural_boosts(index, query_signals(query)).items():
+        for chunk_id, boost in structural_boosts(index, query_signals(index, query, allowed)).items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + boost
         promote_official_clauses(index, scores)
+    scores = {cid: s for cid, s in scores.items() if cid in index.by_id and index.by_id[cid].doc_id in allowed}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return [ScoredChunk(index.by_id[cid], score) for cid, score in ranked if cid in index.by_id]
+    return [ScoredChunk(index.by_id[cid], score) for cid, score in ranked]
 
 
 class HybridRetriever(BaseRetriever):
@@ -99,9 +113,10 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     index: LoadedIndex
     k: int = 5
+    docs: list[str] | None = None  # e.g. retrieve.scope.answer_scope(index, "曲阜市")
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [
             Document(page_content=h.chunk.text, id=h.chunk.chunk_id, metadata={**h.chunk.to_dict(), "score": h.score})
-            for h in hybrid_search(self.index, query, self.k)
+            for h in hybrid_search(self.index, query, self.k, docs=self.docs)
         ]

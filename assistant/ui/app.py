@@ -46,6 +46,7 @@ CSS = """
 .doc-tree .doc-meta { color: #607d8b; margin: 2px 0 6px 1em; }
 .summary-label { color: #b26a00; font-weight: 600; }
 """
+CSS += docs_view.CSS + calc_view.CSS + unit_view.CSS  # the non-chat tabs' rules, kept with their views
 SHUTDOWN_S = 5  # open event streams (gradio's heartbeats) are closed after this on Ctrl+C / SIGTERM
 
 
@@ -108,11 +109,25 @@ def _chat_tab(answerer) -> None:
 def _unit_tab(assistant, out_root: Path) -> None:
     names = unit_names()
     gr.Markdown("选择您所在的单位，查看方案附件中本单位的职责（原文逐句）、方案正文中提到本单位的条款，以及本单位在工作专班中的成员。")
-    pick = gr.Dropdown(choices=names, value=None, label="我的单位", elem_id="unit-pick")
+    # A search box over a list, not a filterable dropdown: gradio's dropdown did not narrow for typed
+    # Chinese (住建, 财政) and emptied itself when left with text that is no choice. `change`, not
+    # `input`: gradio 6's text box sends no `input` event for text a browser inserts.
+    find = gr.Textbox(label="查找单位", placeholder="输入单位名称或简称，例如：住建、财政、派出所", max_lines=1,
+                      elem_id="unit-search")
+    hint = gr.Markdown(unit_view.SEARCH_HINT, elem_id="unit-hint")
+    pick = gr.Radio(choices=names, value=None, label=f"我的单位（{len(names)}个成员单位）", elem_id="unit-pick")
     heading = gr.Markdown()
     duties = gr.CheckboxGroup(choices=[], label="本单位职责（原文）", elem_id="unit-duties", visible=False)
     details = gr.Markdown(elem_id="unit-details")
     download = gr.File(label="下载职责清单（Markdown）", visible=False, elem_id="unit-sheet")
+
+    def narrow(text: str, current: str | None):
+        found = unit_view.matching_units(text)
+        if len(found) == 1:
+            return gr.update(choices=found, value=found[0]), unit_view.search_hint(text, found)
+        # The unit on show stays in the list (and on show) until another one is picked.
+        kept = [name for name in names if name in found or name == current]
+        return gr.update(choices=kept, value=current), unit_view.search_hint(text, found)
 
     def show(unit: str):
         view = unit_view.unit_view(assistant, unit)
@@ -123,40 +138,65 @@ def _unit_tab(assistant, out_root: Path) -> None:
         return (view.heading, gr.update(choices=view.duties, value=[], visible=True), view.details,
                 gr.update(value=str(path), visible=True))
 
+    find.change(narrow, [find, pick], [pick, hint], api_visibility="private", show_progress="hidden")
     pick.change(show, [pick], [heading, duties, details, download], api_visibility="private")
 
 
 def _calc_tab(settings: Settings, out_root: Path) -> None:
     mb = settings.max_upload_mb
-    gr.Markdown("### 学校资源配置测算\n" + calc_view.columns_help())
-    # No `file_types` here: gradio would reject other types with an English toast; our handler says
-    # it in Chinese (and deletes the file). The size cap stays in gradio too (launch max_file_size),
-    # so an oversized upload is refused before it is stored.
-    upload = gr.File(label=f"上传学校数据表（CSV 或 XLSX，不超过 {mb} MB）", type="filepath", elem_id="upload")
-    table = gr.Dataframe(value=calc_view.sample_frame(), headers=calc_view.HEADERS, interactive=True,
-                         label="学校数据（已填入示例数据，可直接编辑；上传文件后显示文件内容）", elem_id="school-table")
-    run = gr.Button("按上表数据测算", variant="primary", elem_id="run-table")
+    registry = default_registry()
+    gr.Markdown("### 学校资源配置测算")
+    # First in the tab: an error is seen without scrolling, whatever the table below holds.
     status = gr.Markdown(elem_id="calc-status")
+    # A file over the limit is stopped in the browser and reported here in Chinese (gradio's own check
+    # would show an English toast); the size cap stays in gradio too (launch max_file_size), so an
+    # oversized upload that bypasses the page is refused before it is stored.
+    guard = gr.HTML("", js_on_load=calc_view.upload_guard_js(mb), elem_id="upload-guard", container=False)
+    # No `file_types` here: gradio would reject other types with an English toast; our handler says
+    # it in Chinese (and deletes the file).
+    upload = gr.File(label=f"上传学校数据表（CSV 或 XLSX，不超过 {mb} MB）", type="filepath", elem_id="upload",
+                     height=140)
+    template_csv, template_xlsx = calc_view.write_templates(out_root, registry)
+    with gr.Row():
+        gr.DownloadButton("下载空白模板（CSV）", value=str(template_csv), size="sm", elem_id="template-csv")
+        gr.DownloadButton("下载空白模板（XLSX）", value=str(template_xlsx), size="sm", elem_id="template-xlsx")
+    with gr.Accordion("表格怎么填", open=False):
+        gr.Markdown(calc_view.columns_help())
+    table = gr.Dataframe(value=calc_view.sample_frame(), headers=calc_view.HEADERS, interactive=True,
+                         label="学校数据（已填入示例数据，可直接编辑；上传文件后显示文件内容）", elem_id="school-table",
+                         wrap=True)
+    run = gr.Button("按上表数据测算", variant="primary", elem_id="run-table")
     results = gr.Markdown(elem_id="calc-results")
-    chart = gr.Plot(label="各校指标与标准值", elem_id="calc-chart", format="png")
+    report = gr.State(None)
+    pick = gr.Dropdown(choices=calc_view.charts.indicator_choices(registry), value=registry.resource_indicators[0].key,
+                       label="图表指标", elem_id="chart-pick", visible=False)
+    chart = gr.Plot(show_label=False, elem_id="calc-chart", visible=False)
     with gr.Row():
         csv_out = gr.File(label="下载报告（CSV）", elem_id="report-csv")
         xlsx_out = gr.File(label="下载报告（XLSX）", elem_id="report-xlsx")
 
-    def outputs(result: calc_view.TableResult, frame=gr.skip()):
-        return (result.status, result.markdown, result.figure, _path(result.csv_path), _path(result.xlsx_path), frame)
+    def outputs(result: calc_view.TableResult, key: str, frame=gr.skip()):
+        drawn = gr.update(value=calc_view.chart(result.report, key, registry), visible=result.report is not None)
+        return (result.page_status, result.markdown, result.report, gr.update(visible=result.report is not None), drawn,
+                _path(result.csv_path), _path(result.xlsx_path), frame)
 
-    def from_upload(path):
+    def from_upload(path, key):
         result = calc_view.evaluate_upload(path, mb, out_root)
         frame = calc_view.rows_to_frame(result.rows) if result.ok else gr.skip()
-        return *outputs(result, frame), None  # the upload itself is already deleted
+        return *outputs(result, key, frame), None  # the upload itself is already deleted
 
-    def from_table(frame):
-        return outputs(calc_view.evaluate_frame(frame, out_root))
+    def from_table(frame, key):
+        return outputs(calc_view.evaluate_frame(frame, out_root), key)
 
-    shown = [status, results, chart, csv_out, xlsx_out, table]
-    upload.upload(from_upload, [upload], [*shown, upload], api_visibility="private")
-    run.click(from_table, [table], shown, api_visibility="private")
+    def refused(key, event: gr.EventData):
+        data = getattr(event, "_data", None) or {}
+        return outputs(calc_view.oversized(data.get("name"), data.get("size"), mb), key)
+
+    shown = [status, results, report, pick, chart, csv_out, xlsx_out, table]
+    upload.upload(from_upload, [upload, pick], [*shown, upload], api_visibility="private")
+    run.click(from_table, [table, pick], shown, api_visibility="private")
+    guard.click(refused, [pick], shown[:-1], api_visibility="private")
+    pick.change(partial(calc_view.chart, registry=registry), [report, pick], chart, api_visibility="private")
     _target_forms()
 
 
@@ -165,28 +205,35 @@ def _path(path: Path | None) -> str | None:
 
 
 def _target_forms() -> None:
+    # Text boxes, each starting empty: gradio's number box shows 0 when empty and sends it, so an
+    # optional field would be judged as 0 (骨干 0%, 培训经费 0%). Empty is "not given" here: the form then
+    # computes the minimum to budget. The calculator reads the text and names a box that holds no number.
+    def box(label: str, optional: bool = False, elem_id: str | None = None) -> gr.Textbox:
+        return gr.Textbox(label=label, placeholder="可不填" if optional else "必填，填数字", max_lines=1,
+                          elem_id=elem_id)
+
     gr.Markdown("### 方案目标测算")
     with gr.Row():
-        with gr.Column():
+        with gr.Column(elem_id="form-rotation"):
             gr.Markdown("**教师交流轮岗**")
-            eligible = gr.Number(label="符合交流轮岗条件教师总数", precision=0, value=None)
-            rotated = gr.Number(label="交流轮岗教师数", precision=0, value=None)
-            backbone = gr.Number(label="其中骨干教师数（可不填）", precision=0, value=None)
+            eligible = box("符合交流轮岗条件教师总数")
+            rotated = box("交流轮岗教师数")
+            backbone = box("其中骨干教师数（可不填：不填则只测算骨干教师至少应有多少）", True, "backbone")
             go = gr.Button("测算")
             out = gr.Markdown()
             go.click(calc_view.rotation_form, [eligible, rotated, backbone], out, api_visibility="private")
-        with gr.Column():
+        with gr.Column(elem_id="form-training"):
             gr.Markdown("**教师培训经费**")
-            budget = gr.Number(label="年度公用经费预算总额（元）", value=None)
-            funds = gr.Number(label="教师培训经费（元，可不填：不填则计算至少应安排多少）", value=None)
+            budget = box("年度公用经费预算总额（元）")
+            funds = box("教师培训经费（元，可不填：不填则计算至少应安排多少）", True, "training-funds")
             go = gr.Button("测算")
             out = gr.Markdown()
             go.click(calc_view.training_form, [budget, funds], out, api_visibility="private")
-        with gr.Column():
+        with gr.Column(elem_id="form-admission"):
             gr.Markdown("**就近划片入学比例**")
             area = gr.Radio(choices=["城区", "镇区"], value="城区", label="学校所在区域")
-            nearby = gr.Number(label="就近划片入学人数", precision=0, value=None)
-            total = gr.Number(label="招生总人数", precision=0, value=None)
+            nearby = box("就近划片入学人数")
+            total = box("招生总人数")
             go = gr.Button("测算")
             out = gr.Markdown()
             go.click(calc_view.admission_form, [area, nearby, total], out, api_visibility="private")
@@ -196,14 +243,16 @@ def _docs_tab(assistant, registry) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             gr.Markdown("### 文件目录\n点击标题展开，阅读该部分原文。")
-            gr.HTML(docs_view.tree_html(briefing.document_tree(assistant.index)), elem_id="doc-tree")
+            # Its script makes a hit's 位置 link open the tree at that section (docs_view.TREE_JS).
+            gr.HTML(docs_view.tree_html(briefing.document_tree(assistant.index)), elem_id="doc-tree",
+                    js_on_load=docs_view.TREE_JS)
         with gr.Column(scale=1):
             gr.Markdown("### 全文检索")
             with gr.Row():
                 query = gr.Textbox(show_label=False, placeholder="输入词语，例如：交流轮岗", scale=4, elem_id="doc-query")
                 go = gr.Button("搜索", scale=1, elem_id="doc-search")
-            hits = gr.Markdown(elem_id="doc-hits")
-            search = partial(docs_view.search_markdown, assistant)
+            hits = gr.HTML(elem_id="doc-hits", js_on_load=None)
+            search = partial(docs_view.search_html, assistant)
             for event in (query.submit, go.click):
                 event(search, [query], hits, api_visibility="private")
     with gr.Accordion("指标登记表：各项指标的目标值与出处", open=False, elem_id="indicators"):
@@ -215,11 +264,17 @@ def _intro_tab(assistant, registry, out_root: Path) -> None:
     if brief is None:
         gr.Markdown("索引中没有找到带文号的正式文件，无法生成入门简介。")
         return
-    text = briefing.briefing_markdown(brief)
+    text = docs_view.briefing_display(briefing.briefing_markdown(brief), registry)
     gr.Markdown(text, elem_id="briefing")
     path = fresh_dir(out_root) / "新成员入门简介.md"
     path.write_text(text, encoding="utf-8")
     gr.DownloadButton("下载入门简介（Markdown）", value=str(path), elem_id="briefing-download")
+
+
+def _manage_tab(assistant) -> None:
+    from assistant.ui import manage_view  # the tab's own module: its components, checks and re-index
+
+    manage_view.manage_tab(assistant)
 
 
 # ---------------------------------------------------------------- app
@@ -242,6 +297,8 @@ def build_app(assistant, answerer=None) -> gr.Blocks:
                 _docs_tab(assistant, registry)
             with gr.Tab("新成员入门", id="intro"):
                 _intro_tab(assistant, registry, out_root)
+            with gr.Tab("文件管理", id="manage"):
+                _manage_tab(assistant)
 
         def ask(question: str, history: list[str] | None = None) -> dict:
             problem = ask_input_problem(question, history)

@@ -1,99 +1,77 @@
-"""The calculator chart: each resource indicator across schools, against its threshold (matplotlib)."""
+"""The calculator chart: one resource indicator across schools against its standard, as an interactive
+plotly figure (drawn by the plotly.js that gradio bundles: nothing is fetched).
+
+Horizontal bars, so school names are read across the screen even at 390 px, each bar labelled with its
+value; the standard of the school's level (小学 and 初中 differ) is a black line across the bar.
+"""
 from __future__ import annotations
 
-import math
-from functools import lru_cache
-from pathlib import Path
+import html
+import textwrap
 
-import matplotlib
+import plotly.graph_objects as go
 
-matplotlib.use("Agg")  # server side, no display
-
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from assistant.domain.indicators import Registry  # noqa: E402
+from assistant.domain.indicators import Indicator, Registry
 
 MET, UNMET, LIMIT = "#2e7d32", "#c62828", "#212121"
-# Schools drawn (a chart of 1,000 schools took 30 s and is unreadable); the table and downloads have all.
+# Schools drawn (a chart of 1,000 schools is unreadable); the table and downloads have all.
 MAX_CHART_SCHOOLS = 30
-# Fonts that carry Chinese glyphs, in order of preference; Debian's fonts-noto-cjk gives the first.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
-
-
-CJK_FILES = ("notosanscjk", "sourcehansans", "wqy", "simhei", "msyh", "pingfang")
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The first installed CJK font; without one, Chinese labels would be drawn as empty boxes."""
-    found = _known_cjk()
-    if found is None:
-        # A font installed after matplotlib built its font cache is not in it: register the files.
-        for path in font_manager.findSystemFonts():
-            if any(mark in Path(path).name.lower().replace("-", "") for mark in CJK_FILES):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        found = _known_cjk()
-    return found
-
-
-def _known_cjk() -> str | None:
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_FONTS if n in names), None)
-
-
-def use_cjk_font() -> None:
-    """Process-wide, because gradio draws the figure after this module returns it."""
-    font = cjk_font()
-    if font and matplotlib.rcParams["font.sans-serif"][:1] != [font]:
-        matplotlib.rcParams["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
-    matplotlib.rcParams["axes.unicode_minus"] = False
+LABEL_CHARS = 9  # a school label wraps after this many characters (a 390 px screen fits the bars beside it)
+ROW_PX, FRAME_PX = 34, 150  # height per school bar, and for title, axis and legend
 
 
 def school_label(school: dict) -> str:
-    return f"{school['school']}（{school['level']}）"
+    """Name and level, wrapped, as plotly text: plotly reads <a>, <b> and <br> in labels, so a school
+    named <a href=…> is escaped to show as the characters it is."""
+    text = f"{school['school']}（{school['level']}）"
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, LABEL_CHARS) or [""])
 
 
-def indicator_chart(report: dict, registry: Registry) -> Figure:
-    """One small panel per indicator: a bar per school (green met, red not met), a black tick at the
-    threshold of that school's level (小学 and 初中 thresholds differ). At most MAX_CHART_SCHOOLS schools."""
+def chart_schools(report: dict) -> tuple[list[dict], int]:
+    """The schools drawn (at most MAX_CHART_SCHOOLS, in table order) and how many the report has."""
     every = [s for level in report["levels"].values() for s in level["schools"]]
-    schools = every[:MAX_CHART_SCHOOLS]
-    indicators = registry.resource_indicators
-    columns = 2
-    rows = math.ceil((len(indicators) + 1) / columns)  # one cell is left for the legend
-    use_cjk_font()
-    fig = Figure(figsize=(12, 2.6 * rows), dpi=80, layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax, ind in zip(axes, indicators):
-        _panel(ax, ind, schools)
-    for ax in axes[len(indicators):]:
-        ax.axis("off")
-    axes[len(indicators)].legend(
-        handles=[Patch(color=MET, label="达标"), Patch(color=UNMET, label="未达标"),
-                 Line2D([0], [0], color=LIMIT, linewidth=2.5, label="标准值（按学段）")],
-        loc="center", fontsize=12, frameon=False,
+    return every[:MAX_CHART_SCHOOLS], len(every)
+
+
+def indicator_chart(report: dict, ind: Indicator) -> go.Figure:
+    schools, total = chart_schools(report)
+    labels = [school_label(s) for s in schools]
+    values = [float(s["indicators"][ind.key]["value"]) for s in schools]
+    met = [bool(s["indicators"][ind.key]["met"]) for s in schools]
+    fig = go.Figure()
+    for flag, name, color in ((True, "达标", MET), (False, "未达标", UNMET)):
+        picked = [i for i, m in enumerate(met) if m is flag]
+        fig.add_bar(
+            y=[labels[i] for i in picked], x=[values[i] for i in picked], orientation="h", name=name,
+            marker_color=color, text=[f"{s['indicators'][ind.key]['value']}" for s in (schools[i] for i in picked)],
+            # inside, from the start: the standard's line is near the bar's end and would cross a label there
+            textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 13},
+            cliponaxis=False, hovertemplate="%{y}<br>%{x}" + html.escape(ind.unit) + "<extra></extra>",
+        )
+    limits = [float(ind.threshold(s["level"])) for s in schools]
+    fig.add_scatter(
+        y=labels, x=limits, mode="markers", name="标准值（按学段）", hovertemplate="标准值 %{x}<extra></extra>",
+        marker={"symbol": "line-ns", "size": ROW_PX - 8, "line": {"width": 3, "color": LIMIT}, "color": LIMIT},
     )
-    shown = f"（共 {len(every)} 所学校，图中为前 {len(schools)} 所）" if len(schools) < len(every) else ""
-    fig.suptitle("各校资源配置指标与标准值" + shown, fontsize=14)
+    shown = f"<br><sup>共 {total} 所学校，图中为前 {len(schools)} 所</sup>" if len(schools) < total else ""
+    top = max([*values, *limits], default=1.0) or 1.0
+    fig.update_layout(
+        title={"text": f"{html.escape(ind.name)}（{html.escape(ind.unit)}）{shown}", "x": 0, "xanchor": "left",
+               "font": {"size": 15}},
+        barmode="overlay", bargap=0.3, height=FRAME_PX + ROW_PX * max(len(schools), 1),
+        margin={"l": 8, "r": 16, "t": 56 if not shown else 76, "b": 8},
+        legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top", "font": {"size": 12}},
+        xaxis={"range": [0, top * 1.25], "title": None, "tickfont": {"size": 11}, "side": "top"},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True,
+               "tickfont": {"size": 12}},
+        font={"family": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"},
+        uniformtext={"minsize": 10, "mode": "show"}, plot_bgcolor="white", paper_bgcolor="white",
+        modebar={"orientation": "v"},  # beside the plot, never over the title
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#eceff1")
     return fig
 
 
-def _panel(ax, ind, schools: list[dict]) -> None:
-    values = [float(s["indicators"][ind.key]["value"]) for s in schools]
-    limits = [float(ind.threshold(s["level"])) for s in schools]
-    colors = [MET if s["indicators"][ind.key]["met"] else UNMET for s in schools]
-    x = range(len(schools))
-    ax.bar(x, values, color=colors, width=0.6)
-    ax.hlines(limits, [i - 0.4 for i in x], [i + 0.4 for i in x], colors=LIMIT, linewidth=2.5)
-    ax.set_title(f"{ind.name}（{ind.unit}）", fontsize=10)
-    # parse_math off: a school named $\undefinedcommand$ is text, not a formula that fails to draw
-    ax.set_xticks(list(x), [school_label(s) for s in schools], rotation=30, ha="right", fontsize=7, parse_math=False)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.grid(axis="y", alpha=0.3)
+def indicator_choices(registry: Registry) -> list[tuple[str, str]]:
+    """(label, key) of each resource indicator, for the picker above the chart."""
+    return [(f"{ind.name}（{ind.unit}）", ind.key) for ind in registry.resource_indicators]

@@ -3,7 +3,8 @@
     python -m assistant.ui.screenshots [docs/screenshots]
 
 starts `app.py` on a free loopback port with the current settings (the index must be built), opens
-each tab, and saves one PNG per tab. Playwright's own browser download is never used.
+each tab, and saves one PNG per tab at 1280 px and one at 390 px (a phone; `-390` in the name).
+Playwright's own browser download is never used.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
 TAB_FILES = {"问答": "chat.png", "我的单位": "my-unit.png", "指标测算": "calculator.png",
              "文件": "documents.png", "新成员入门": "onboarding.png"}
@@ -74,14 +76,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log, timeout: float) -> Non
 
 
 @contextmanager
-def browser_page(requests: list[str] | None = None):
+def browser_page(requests: list[str] | None = None, viewport: dict | None = None):
     """A Chromium page (Debian's binary); every URL the page requests is appended to `requests`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+            page = browser.new_page(viewport=viewport or VIEWPORT, locale="zh-CN")
             if requests is not None:
                 page.on("request", lambda r: requests.append(r.url))
             yield page
@@ -137,17 +139,20 @@ def open_section(page, *headings: str) -> None:
         page.locator("#doc-tree summary").filter(has_text=pattern).first.click()
 
 
-def open_unit(page, unit: str) -> None:
+def open_unit(page, unit: str, typed: str | None = None) -> None:
+    """Pick a unit in 我的单位: type `typed` (e.g. 住建) in the search box if given, then click the unit."""
     open_tab(page, "我的单位")
-    page.click("#unit-pick input")
-    page.get_by_role("option", name=unit, exact=True).click()
+    if typed:
+        page.fill("#unit-search input", typed)
+        page.locator("#unit-hint", has_text="找到").wait_for(timeout=30_000)
+    page.locator("#unit-pick").get_by_role("radio", name=unit, exact=True).check()
     page.locator("#unit-duties").wait_for(timeout=30_000)
 
 
 def upload_schools(page, path: Path = SAMPLE) -> None:
     open_tab(page, "指标测算")
     page.set_input_files("#upload input[type=file]", str(path))
-    page.locator("#calc-chart img").wait_for(timeout=60_000)
+    page.locator("#calc-chart .js-plotly-plot").wait_for(timeout=60_000)
 
 
 # ---------------------------------------------------------------- README screenshots
@@ -155,24 +160,34 @@ def upload_schools(page, path: Path = SAMPLE) -> None:
 def take_tab_screenshots(url: str, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    with browser_page() as page:
-        open_app(page, url)
-        ask(page, "市财政局负责什么？", "来源[1]")
-        open_source(page, "来源[1]")
-        paths.append(_shot(page, out_dir / TAB_FILES["问答"]))
-        open_unit(page, "市公安局")
-        paths.append(_shot(page, out_dir / TAB_FILES["我的单位"]))
-        upload_schools(page)
-        page.locator("#calc-chart").evaluate("e => e.scrollIntoView({block: 'start'})")
-        paths.append(_shot(page, out_dir / TAB_FILES["指标测算"]))
-        open_section(page, "二、主要任务", "（二）强化教师队伍管理", "1. 优化教师队伍结构")
-        page.fill("#doc-query textarea", "交流轮岗")
-        page.click("#doc-search")
-        page.locator("#doc-hits", has_text="相关度").wait_for(timeout=30_000)
-        paths.append(_shot(page, out_dir / TAB_FILES["文件"]))
-        open_tab(page, "新成员入门")
-        page.locator("#briefing").wait_for(timeout=10_000)
-        paths.append(_shot(page, out_dir / TAB_FILES["新成员入门"]))
+    for viewport, suffix in ((VIEWPORT, ""), (PHONE, "-390")):
+        with browser_page(viewport=viewport) as page:
+            paths += _walk(page, url, out_dir, suffix)
+    return paths
+
+
+def _walk(page, url: str, out_dir: Path, suffix: str) -> list[Path]:
+    def name(tab: str) -> Path:
+        return out_dir / TAB_FILES[tab].replace(".png", f"{suffix}.png")
+
+    open_app(page, url)
+    ask(page, "市财政局负责什么？", "来源[1]")
+    open_source(page, "来源[1]")
+    paths = [_shot(page, name("问答"))]
+    open_unit(page, "市公安局")
+    paths.append(_shot(page, name("我的单位")))
+    upload_schools(page)
+    page.locator("#calc-chart").evaluate("e => e.scrollIntoView({block: 'start'})")
+    paths.append(_shot(page, name("指标测算")))
+    open_section(page, "二、主要任务", "（二）强化教师队伍管理", "1. 优化教师队伍结构")
+    page.fill("#doc-query textarea", "交流轮岗")
+    page.click("#doc-search")
+    page.locator("#doc-hits", has_text="相关度").wait_for(timeout=30_000)
+    page.locator("#doc-hits").evaluate("e => e.scrollIntoView({block: 'start'})")
+    paths.append(_shot(page, name("文件")))
+    open_tab(page, "新成员入门")
+    page.locator("#briefing").wait_for(timeout=10_000)
+    paths.append(_shot(page, name("新成员入门")))
     return paths
 
 

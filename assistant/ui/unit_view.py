@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.briefing import plan_document, unit_sheet_markdown
+from assistant.domain.units import find_units, load_units
 from assistant.ui.files import fresh_dir
 from assistant.ui.text import blockquote, inert
 
 NOT_FOUND = "索引中没有找到该单位的职责条款。"
+SEARCH_HINT = "可输入单位全称或简称，例如“住建”“财政”“派出所”。"
+CSS = """
+#unit-pick .wrap { gap: 6px; }
+"""
 
 
 @dataclass(frozen=True)
@@ -47,3 +52,25 @@ def write_sheet(view: UnitView, unit: str, out_root: Path) -> Path:
     path = fresh_dir(out_root) / sheet_filename(unit)
     path.write_text(view.sheet, encoding="utf-8")
     return path
+
+
+def matching_units(text: str) -> list[str]:
+    """Units for what was typed in the picker's search box, in the annex's order: every unit the text
+    names the way chat resolves it (住建 → 市住房和城乡建设局, 派出所 → 市公安局), then every unit one of
+    whose names contains the text (财政 → 市财政局). Empty text: all of them."""
+    text = (text or "").strip()
+    units = load_units()
+    if not text:
+        return [u.name for u in units]
+    named = set(u.name for u in find_units(text))
+    return [u.name for u in units if u.name in named or any(text in alias for alias in (u.name, *u.aliases))]
+
+
+def search_hint(text: str, found: list[str]) -> str:
+    """What the picker says under the search box: never silent, so an empty list is explained."""
+    if not (text or "").strip():
+        return SEARCH_HINT
+    if not found:
+        return f"没有找到与“{inert(text.strip())}”对应的单位。{SEARCH_HINT}"
+    return f"找到 {len(found)} 个单位" + ("，已为您选中。" if len(found) == 1 else "，请在下面点选。")
+

@@ -1,0 +1,181 @@
+"""Four documents side by side (the plan, a second county's plan and its superseded older version, a
+national rule labelled 示例 — eval/multidoc/corpus, all fictional except the plan), indexed for real
+in a temp dir; and a fifth county's plan written here (虚构) indexed with no code change.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from assistant.answer import compose
+from assistant.answer.briefing import build_briefing
+from assistant.answer.service import Assistant
+from assistant.domain.indicators import default_registry
+from assistant.index.builder import build_index
+from assistant.index.store import open_index
+from assistant.retrieve.hybrid import hybrid_search
+from assistant.retrieve.scope import answer_scope, documents_for_region, home_plan, resolve_units, validity_note
+from assistant.settings import REPO_ROOT, Settings
+from tests.fictional_docs import COUNTY_META, COUNTY_PLAN
+
+MULTIDOC = REPO_ROOT / "eval" / "multidoc" / "corpus"
+QUFU, WENHE, WENHE_OLD, RULE = "qufu-2024-17-plan", "wenhe-2024-23-plan", "wenhe-2023-31-plan", "national-yzjh-rule-example"
+
+def corpus_with(target, extra: dict[str, str] | None = None):
+    target.mkdir()
+    for folder in (REPO_ROOT / "corpus", MULTIDOC):
+        for path in folder.iterdir():
+            if path.is_file():
+                shutil.copy(path, target / path.name)
+    for name, text in (extra or {}).items():
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    assert MULTIDOC.is_dir(), "eval/multidoc/corpus is the shared four-document test corpus"
+    root = tmp_path_factory.mktemp("multidoc")
+    s = Settings().with_(corpus_dir=corpus_with(root / "corpus"), index_dir=root / "index")
+    build_index(s, progress=False)
+    return s
+
+
+@pytest.fixture(scope="module")
+def index(settings):
+    return open_index(settings)
+
+
+def test_profiles_are_stored_with_the_index(index):
+    p = index.profiles
+    assert {d: (p[d].kind, p[d].region, p[d].status) for d in (QUFU, WENHE, WENHE_OLD, RULE)} == {
+        QUFU: ("plan", "曲阜市", "现行有效"), WENHE: ("plan", "汶河区", "现行有效"),
+        WENHE_OLD: ("plan", "汶河区", "被替代"), RULE: ("national_rule", "全国", "现行有效")}
+    assert home_plan(index).doc_id == QUFU and home_plan(index, "汶河区").doc_id == WENHE
+    assert len(p[WENHE].units) == 20 and p[WENHE].target_year == "2026"
+
+
+def test_regions_scope_the_documents(index):
+    assert documents_for_region(index, "汶河区") == [WENHE]  # the superseded version is left out
+    assert documents_for_region(index, "邹城市") == []
+    assert set(answer_scope(index)) == {QUFU, RULE, "indicator-registry"}
+    assert set(answer_scope(index, "汶河区")) == {WENHE, RULE, "indicator-registry"}
+
+
+def test_superseded_document_is_left_out_of_retrieval_by_default(settings, index):
+    hits = hybrid_search(index, "新增义务教育学位", 10)
+    assert WENHE in {h.chunk.doc_id for h in hits} and WENHE_OLD not in {h.chunk.doc_id for h in hits}
+    with_old = open_index(settings.with_(include_superseded=True))
+    hits = hybrid_search(with_old, "新增义务教育学位", 10)
+    assert WENHE_OLD in {h.chunk.doc_id for h in hits}
+    old = next(h.chunk for h in hits if h.chunk.doc_id == WENHE_OLD)
+    cite = compose.chunk_citation(with_old, old)
+    assert cite.status == "被替代" and "被替代" in compose.render_sources([cite])
+
+
+def test_docs_filter_limits_retrieval(index):
+    hits = hybrid_search(index, "特殊教育学校生均公用经费", 10, docs=[WENHE])
+    assert hits and {h.chunk.doc_id for h in hits} == {WENHE}
+
+
+def test_a_second_countys_unit_resolves_to_its_own_annex(index):
+    assert [(d, u.name) for d, u in resolve_units(index, "区财政局负责什么")] == [(WENHE, "区财政局")]
+    assert [(d, u.name) for d, u in resolve_units(index, "市财政局负责什么")] == [(QUFU, "市财政局")]
+    draft = compose.compose_duty(index, "区财政局负责什么？", ["市财政局"])
+    assert {c.doc_id for c in draft.citations} == {WENHE}
+    assert draft.citations[0].label == "附件 二（七）区财政局"
+    assert "《汶河区2024方案》" in draft.body and "韩志远" not in draft.body
+    qufu = compose.compose_duty(index, "市财政局负责什么？", ["市财政局"])
+    assert {c.doc_id for c in qufu.citations} == {QUFU}
+    # A unit only the second county has: its own document, whoever asks.
+    data = compose.compose_duty(index, "区数据局负责什么", [])
+    assert {c.doc_id for c in data.citations} == {WENHE} and "区数据局" in data.body
+
+
+def test_citations_name_their_document(index):
+    draft = compose.compose_duty(index, "区财政局负责什么？", [])
+    cite = draft.citations[0]
+    assert (cite.short_title, cite.doc_number, cite.date, cite.status) == (
+        "汶河区2024方案", "汶政办字〔2024〕23号", "2024-10-15", "现行有效")
+    sources = compose.render_sources(draft.citations)
+    assert "[1] 《汶河区2024方案》汶政办字〔2024〕23号（2024-10-15） 附件 二（七）区财政局" in sources
+
+
+def test_plan_and_national_rule_both_cited_and_the_applicable_one_said(index):
+    ind = default_registry().get("special_ed_funding_per_student")
+    cites = compose.indicator_citations(index, ind)
+    assert {c.doc_id for c in cites} == {QUFU, RULE} and all(c.verbatim for c in cites)
+    draft = compose.compose_target(index, "特殊教育学校生均公用经费标准是多少", [ind.key], "", [])
+    assert "8000" in draft.body and "6000" in draft.body and "以本市方案的8000元为准" in draft.body
+    # Where the figures agree the answer says so, naming both documents.
+    draft = compose.compose_target(index, "生均教学仪器设备值", ["equipment_value_per_student"], "", [])
+    assert "对此的规定一致" in draft.body
+
+
+def test_another_countys_figures_are_not_answered_from_the_registry(index):
+    wenhe = answer_scope(index, "汶河区")
+    assert compose.compose_target(index, "特殊教育学校生均公用经费", ["special_ed_funding_per_student"], "", [], wenhe) is None
+    hits = hybrid_search(index, "特殊教育学校生均公用经费不低于多少", 10, docs=wenhe)
+    draft = compose.compose_general(index, "特殊教育学校生均公用经费不低于多少", hits, wenhe)
+    assert "9000" in draft.body and QUFU not in {c.doc_id for c in draft.citations}
+
+
+def test_overview_and_roster_follow_the_asked_region(index):
+    wenhe = answer_scope(index, "汶河区")
+    overview = compose.compose_overview(index, "这个方案的文号", wenhe)
+    assert "汶政办字〔2024〕23号" in overview.body and "曲政办字" not in overview.body
+    roster = compose.compose_roster(index, "专班组长是谁", [], wenhe)
+    assert "韩志远" in roster.body and {c.doc_id for c in roster.citations} == {WENHE}
+    home = compose.compose_roster(index, "专班组长是谁", [])
+    assert {c.doc_id for c in home.citations} == {QUFU}
+    assert "加强组织领导" not in home.body or "（一）" in home.body
+
+
+def test_general_answers_never_mix_two_counties(index):
+    hits = hybrid_search(index, "交流轮岗教师比例", 10)
+    assert WENHE in {h.chunk.doc_id for h in hits}  # both counties state it: retrieval finds both
+    draft = compose.compose_general(index, "交流轮岗教师比例", hits)
+    assert draft and {c.doc_id for c in draft.citations} <= {QUFU, RULE}
+    wenhe = compose.compose_general(index, "交流轮岗教师比例", hits, answer_scope(index, "汶河区"))
+    assert wenhe and {c.doc_id for c in wenhe.citations} <= {WENHE, RULE}
+
+
+def test_validity_note_names_the_successor(settings):
+    old = open_index(settings.with_(include_superseded=True)).profiles
+    assert validity_note(old[WENHE_OLD], date(2026, 1, 1), old) == "该文件已被《汶河区2024方案》替代。"
+    assert validity_note(old[QUFU], date(2026, 12, 1), old) == "本方案目标年份为2025年。"
+
+
+def test_home_plan_questions_still_answer_from_the_plan(settings):
+    assistant = Assistant.from_settings(settings)
+    answer = assistant.ask("市财政局负责什么")
+    assert answer.citations and {c.doc_id for c in answer.citations} == {QUFU}
+    assert "《曲阜市优质均衡实施方案》曲政办字〔2024〕17号" in answer.answer
+    overview = assistant.ask("这个方案的文号")
+    assert "曲政办字〔2024〕17号" in overview.answer and "汶政办字" not in overview.answer
+    brief = build_briefing(assistant.index, default_registry())
+    assert brief.title.startswith("曲阜市") and brief.goal_year == "2025年" and len(brief.units) == 21
+
+
+def test_a_fifth_document_needs_no_code(tmp_path, settings):
+    corpus = corpus_with(tmp_path / "corpus", {"sihe-2025-8-plan.txt": COUNTY_PLAN,
+                                               "sihe-2025-8-plan.meta.json": json.dumps(COUNTY_META, ensure_ascii=False)})
+    fifth = settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    shutil.copytree(settings.index_dir, fifth.index_dir, symlinks=True)  # reuses the vectors already made
+    build_index(fifth, progress=False)
+    index = open_index(fifth)
+    profile = index.profiles["sihe-2025-8-plan"]
+    assert (profile.kind, profile.region, profile.status, profile.target_year) == ("plan", "泗河县", "现行有效", "2027")
+    assert [u.name for u in profile.units] == ["县财政局", "县发展和改革局", "县交通运输局", "各镇街"]
+    duty = compose.compose_duty(index, "县交通运输局负责什么", [])
+    assert {c.doc_id for c in duty.citations} == {"sihe-2025-8-plan"} and "专线公交" in duty.body
+    scope = answer_scope(index, "泗河县")
+    overview = compose.compose_overview(index, "这个方案的文号是什么", scope)
+    assert "泗政办字〔2025〕8号" in overview.body
+    roster = compose.compose_roster(index, "专班组长是谁", [], scope)
+    assert "周远山" in roster.body
+    # The home region's answers are not moved by the newcomer.
+    assert {c.doc_id for c in compose.compose_duty(index, "交通运输局负责什么", []).citations} == {QUFU}
