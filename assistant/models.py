@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from assistant.domain.units import Unit
+
+SUMMARY_KIND = "summary"
+IN_FORCE = "现行有效"
 CJK_PADDING = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -19,8 +23,16 @@ class SourceDocument:
     doc_number: str = ""  # 文号
     issuer: str = ""
     date: str = ""
-    kind: str = "official"  # official = 正式文件原文; summary = 我们自己写的要点摘要
+    # plan | national_rule | provincial_rule | notice | summary (我们自己写的要点摘要); the older
+    # "official" (or nothing) means an official text whose kind the profile derives from its structure.
+    kind: str = "official"
     source: str = ""
+    short_title: str = ""
+    region: str = ""
+    status: str = ""  # 现行有效 | 已废止 | 被替代; "" = as the sidecar left it (the profile decides)
+    superseded_by: str = ""
+    valid_until: str = ""
+    fictional: bool = False
     # Said with every citation of the document, e.g. "OCR 识别文本，请核对原件" for a scan.
     note: str = ""
     # Per OCR'd page: {"page": 1-based number, "confidence": 0–100, "indexed": False when left out}.
@@ -28,7 +40,7 @@ class SourceDocument:
 
     @property
     def verbatim(self) -> bool:
-        return self.kind == "official"
+        return self.kind != SUMMARY_KIND
 
     @property
     def citation_title(self) -> str:
@@ -49,7 +61,7 @@ class Chunk:
     text: str
     start: int
     end: int
-    kind: str = "clause"  # clause | unit_duty | roster_member | roster_note | indicator | preamble
+    kind: str = "clause"  # clause | unit_duty | roster_member | roster_note | indicator | header | preamble | annex_note
     unit: str = ""
     person: str = ""
     role: str = ""
@@ -83,6 +95,58 @@ class ScoredChunk:
 
 
 @dataclass(frozen=True)
+class DocumentProfile:
+    """What a document is, as data: derived from its structure, overridden by its sidecar.
+
+    `sections` pairs a role (goal, tasks, safeguards, organisation, roster, duty_annex, preamble,
+    header, annex_note, …) with the section path that plays it; `units` are the document's own
+    member units (from its duty annex), so two counties' 财政局 never meet.
+    """
+
+    doc_id: str
+    title: str
+    short_title: str = ""
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""  # YYYY-MM-DD
+    kind: str = "plan"  # plan | national_rule | provincial_rule | notice | summary
+    region: str = ""  # 曲阜市, 全国, 山东省, …
+    status: str = IN_FORCE  # 现行有效 | 已废止 | 被替代
+    superseded_by: str = ""
+    valid_until: str = ""  # YYYY-MM-DD
+    target_year: str = ""  # e.g. "2025", from the goal section (力争2025年…)
+    fictional: bool = False
+    chunks: int = 0  # 段数
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    units: tuple[Unit, ...] = ()
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == IN_FORCE
+
+    @property
+    def name(self) -> str:
+        """How answers name the document: its short title."""
+        return self.short_title or self.title
+
+    def paths(self, role: str) -> list[tuple[str, ...]]:
+        return [path for r, path in self.sections if r == role]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["sections"] = [[role, list(path)] for role, path in self.sections]
+        data["units"] = [{"order": u.order, "name": u.name, "aliases": list(u.aliases), "mentions": list(u.mentions)}
+                         for u in self.units]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DocumentProfile":
+        sections = tuple((role, tuple(path)) for role, path in data.get("sections", ()))
+        units = tuple(Unit(u["order"], u["name"], tuple(u["aliases"]), tuple(u["mentions"])) for u in data.get("units", ()))
+        return cls(**{**data, "sections": sections, "units": units})
+
+
+@dataclass(frozen=True)
 class Citation:
     doc_id: str
     doc_title: str
@@ -92,6 +156,11 @@ class Citation:
     start: int
     end: int
     verbatim: bool
+    # The document the quote comes from, as sources show it: 《short title》文号, date, status.
+    short_title: str = ""
+    doc_number: str = ""
+    date: str = ""
+    status: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -118,6 +187,7 @@ class Answer:
     elapsed_ms: float = 0.0
     notice: str = ""
     fallback: str = ""
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions drawn from the frame
 
     def to_dict(self) -> dict:
         data = {
@@ -133,4 +203,6 @@ class Answer:
             data["notice"] = self.notice
         if self.fallback:
             data["fallback"] = self.fallback
+        if self.suggestions:
+            data["suggestions"] = self.suggestions
         return data

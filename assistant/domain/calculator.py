@@ -8,7 +8,7 @@ fail into an apparent pass. Thresholds are read from the registry only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -170,9 +170,11 @@ class Check:
     met: bool | None
     steps: tuple[str, ...]
     verdict: str
+    # A check made of several (交流轮岗 and its 骨干 share): each keeps its own verdict.
+    parts: tuple["Check", ...] = field(default=(), kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "keys": list(self.keys),
             "title": self.title,
             "input": dict(self.inputs),
@@ -181,6 +183,9 @@ class Check:
             "steps": list(self.steps),
             "verdict": self.verdict,
         }
+        if self.parts:
+            data["checks"] = [part.to_dict() for part in self.parts]
+        return data
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,12 @@ def _combine(title: str, checks: Sequence[Check], inputs: Mapping, numbers: Mapp
     met = _all_met(c.met for c in checks)
     keys = tuple(dict.fromkeys(k for c in checks for k in c.keys))
     steps = tuple(s for c in checks for s in c.steps) + tuple(extra_steps)
-    text = " ".join(c.verdict.split("：", 1)[1] for c in checks)
-    return Check(keys, title, dict(inputs), dict(numbers), met, steps, _verdict(met, text))
+    if len(checks) == 1:
+        text = checks[0].verdict.split("：", 1)[1]
+    else:  # one overall verdict would hide that a part passed: each part says its own
+        text = "".join(f"{c.verdict.split('：', 1)[1].rstrip('。')}，{_status(c.met)}。" for c in checks)
+    return Check(keys, title, dict(inputs), dict(numbers), met, steps, _verdict(met, text),
+                 parts=tuple(checks) if len(checks) > 1 else ())
 
 
 # ---------- school resource indicators ----------
@@ -789,30 +798,30 @@ def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Numbe
 
 
 def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> Check:
-    """A rate the user states directly ("巩固率93.5%") against its "%" target; the user's own
-    figure is compared exactly and shown as given."""
+    """A figure the user states directly ("巩固率93.5%", "音乐专用教室85平方米") against its
+    target; the user's own figure is compared exactly and shown as given."""
     ind = _registry(None).get(key)
-    if ind.unit != "%":
-        raise ValueError(f"“{ind.name}”不是百分比指标")
     rate = to_fraction(rate_percent, ind.name)
     if rate < 0:
         raise ValueError(f"{ind.name}不能为负数")
     threshold = ind.threshold(level)
     met = ind.passes(rate, level)
     rate_text = plain(rate)
+    unit = ind.unit
     scope = f"（{level}）" if level else ""
     sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
     gap = abs(Fraction(threshold) - rate)
     steps = [
-        f"{ind.name}{scope}：按您给出的 {rate_text}% 计",
-        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}% {sign} {threshold}%，{_status(met)}",
+        f"{ind.name}{scope}：按您给出的 {rate_text}{unit} 计",
+        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}{unit} {sign} {threshold}{unit}，{_status(met)}",
     ]
-    text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
-    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": "%"}
+    text = f"{ind.name}{scope}为 {rate_text}{unit}，标准{ind.threshold_text(level)}。"
+    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": unit}
     if not met:
-        steps.append(f"相差 {threshold} − {rate_text} = {plain(gap)} 个百分点"
-                     if ind.comparison == ">=" else f"超出 {plain(gap)} 个百分点")
-        text += f"相差 {plain(gap)} 个百分点。"
+        gap_text = f"{plain(gap)} 个百分点" if unit == "%" else f"{plain(gap)}{unit}"
+        steps.append(f"相差 {threshold} − {rate_text} = {gap_text}"
+                     if ind.comparison == ">=" else f"超出 {gap_text}")
+        text += f"相差 {gap_text}。"
         numbers["gap_points"] = plain(gap)
     inputs = {"key": key, "rate_percent": rate_text, **({"level": level} if level else {})}
     return Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_status(met)}**：{text}")
@@ -821,6 +830,14 @@ def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -
 def same_for_all_levels(key: str, registry: Registry | None = None) -> bool:
     ind = _registry(registry).get(key)
     return len({ind.threshold(level) for level in LEVELS}) == 1
+
+
+def check_indicator_values(level: str | None, values: Mapping[str, Number],
+                           registry: Registry | None = None) -> Check:
+    """Several resource indicators' values of one school, each judged as given."""
+    checks = [check_indicator_value(level, key, value, registry) for key, value in values.items()]
+    inputs = {"level": level, "values": {key: _json(to_fraction(v)) for key, v in values.items()}}
+    return _combine("资源配置指标", checks, inputs, {})
 
 
 def _both_levels(check: Check, indicator: str, registry: Registry | None) -> Check:
@@ -902,6 +919,7 @@ OPERATIONS: dict[str, Callable[..., Check]] = {
     "check_small_school_funding": check_small_school_funding,
     "check_percentage_target": check_percentage_target,
     "check_indicator_value": check_indicator_value,
+    "check_indicator_values": check_indicator_values,
     "check_reported_rate": check_reported_rate,
     "check_reported_rates": check_reported_rates,
     "check_cv_values": check_cv_values,

@@ -33,6 +33,7 @@ CLAUSE_BREAKS = "，,。；;？?！!\n：:"
 _CN_NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
                "十六", "十七", "十八", "十九", "二十"]
 _NAME_FLAGS = {"nt", "nr", "nrt", "ns", "nz"}
+_PROPER_FLAGS = {"n", "ns", "nr", "nz", "nt", "j", "ng"}  # a word that can begin a school's name
 _GRADE = re.compile(r"[初高][一二三]|[一二三四五六七八九]年级")
 _DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|天|小时|年(?!级))")
 
@@ -40,6 +41,8 @@ _DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|�
 @dataclass(frozen=True)
 class Lexicon:
     school_name_suffixes: tuple[str, ...]
+    school_name_levels: dict
+    school_name_words: tuple[str, ...]
     school_name_prefixes: tuple[str, ...]
     school_nouns: tuple[str, ...]
     school_count_classifiers: tuple[str, ...]
@@ -48,6 +51,7 @@ class Lexicon:
     grade_suffixes: tuple[str, ...]
     first_person: tuple[str, ...]
     standard_words: tuple[str, ...]
+    report_words: tuple[str, ...]
     claim_endings: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
@@ -57,7 +61,8 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
-    return Lexicon(**{k: tuple(tuple(w) if isinstance(w, list) else w for w in v) for k, v in data.items()})
+    return Lexicon(**{k: v if isinstance(v, dict) else tuple(tuple(w) if isinstance(w, list) else w for w in v)
+                      for k, v in data.items()})
 
 
 def school_short_names() -> list[str]:
@@ -101,6 +106,30 @@ def tokens(text: str) -> list[Token]:
         out.append(Token(pair.word, pair.flag, position, position + len(pair.word)))
         position += len(pair.word)
     return out
+
+
+def school_names(text: str) -> list[Token]:
+    """The schools a question names: short names with a numeral (五中, 实验三小) and names that end
+    in a school word after a proper name (时庄|中心小学), as tokens spanning the whole name."""
+    cut, lex, out = tokens(text), lexicon(), []
+    numbered = set(school_short_names())
+    for i, t in enumerate(cut):
+        if t.flag == "nt" and (t.word in numbered or any(t.word.endswith(f"{n}{s}") for n in _CN_NUMBERS
+                                                           for s in lex.school_name_suffixes)):
+            out.append(t)
+        elif t.word in lex.school_name_words and i and cut[i - 1].flag in _PROPER_FLAGS \
+                and cut[i - 1].word not in lex.first_person:
+            out.append(Token(cut[i - 1].word + t.word, "nt", cut[i - 1].start, t.end))
+    return out
+
+
+def school_name_level(text: str) -> str | None:
+    """The level the named schools' suffixes say (五中 → 初中, 三小 → 小学); None for none or both."""
+    levels = lexicon().school_name_levels
+    found = {next((lv for suffix, lv in sorted(levels.items(), key=lambda kv: -len(kv[0]))
+                   if t.word.endswith(suffix)), None) for t in school_names(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -172,7 +201,7 @@ def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:
         return "schools", m.text + after[:3]
     if _DURATION.match(after) and not m.percent:
         return "duration", m.text + _DURATION.match(after).group(0)
-    if _is_claim(text, clause, text[start:m.start], lex):
+    if _is_claim(text, clause, text[start:m.start], lex) and not any(w in text[m.end:end] for w in lex.report_words):
         return "claim", clause
     return "data", ""
 
