@@ -752,21 +752,26 @@ def check_school_size(kind: str, students: Number, registry: Registry | None = N
                  {"limit": limit, "excess": max(0, pupils - limit)}, met, tuple(steps), _verdict(met, text))
 
 
-def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Number,
+def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms: Number | None,
                           music_room_areas: Sequence[Number] = (), art_room_areas: Sequence[Number] = (),
                           registry: Registry | None = None) -> Check:
-    """每12个班级 音乐、美术专用教室各1间以上; each room's area ≥96㎡ (音乐) / ≥90㎡ (美术)."""
+    """每12个班级 音乐、美术专用教室各1间以上; each room's area ≥96㎡ (音乐) / ≥90㎡ (美术).
+    A subject whose room count is not given (None) is not judged."""
     reg = _registry(registry)
     ind = reg.get("music_art_rooms_per_12_classes")
     count = int(_positive(classes, "班级数"))
     per_block = ind.threshold()
     required = math.ceil(Fraction(count, CLASSES_PER_ROOM)) * int(per_block)
-    rooms = {"音乐": int(_non_negative(music_rooms, "音乐专用教室数", True)),
-             "美术": int(_non_negative(art_rooms, "美术专用教室数", True))}
+    given = {"音乐": music_rooms, "美术": art_rooms}
+    if all(v is None for v in given.values()):
+        raise ValueError("请提供音乐或美术专用教室数")
+    rooms = {subject: int(_non_negative(v, f"{subject}专用教室数", True)) for subject, v in given.items() if v is not None}
     steps = [f"所需专用教室数 = {count} ÷ {CLASSES_PER_ROOM} 向上取整 × {per_block} = 音乐、美术各 {required}间"]
     problems = []
     numbers: dict[str, Any] = {"required_each": required}
     for subject, field_name in (("音乐", "music_gap"), ("美术", "art_gap")):
+        if subject not in rooms:
+            continue
         have = rooms[subject]
         ok = have >= required
         steps.append(f"{subject}专用教室 {have}间，{_status(ok)}" + ("" if ok else f"，还差 {required - have}间"))
@@ -785,9 +790,10 @@ def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Numbe
         if areas:
             keys.append(key)
     met = not problems
-    text = (f"{count}个班需音乐、美术专用教室各 {required}间；现有音乐 {rooms['音乐']}间、美术 {rooms['美术']}间。"
+    have_text = "、".join(f"{subject} {n}间" for subject, n in rooms.items())
+    text = (f"{count}个班需音乐、美术专用教室各 {required}间；现有{have_text}。"
             + ("符合要求。" if met else "；".join(problems) + "。"))
-    inputs = {"classes": count, "music_rooms": rooms["音乐"], "art_rooms": rooms["美术"],
+    inputs = {"classes": count, "music_rooms": rooms.get("音乐"), "art_rooms": rooms.get("美术"),
               "music_room_areas": [_json(to_fraction(a)) for a in music_room_areas],
               "art_room_areas": [_json(to_fraction(a)) for a in art_room_areas]}
     return Check(tuple(keys), "音乐、美术专用教室配置", inputs, numbers, met, tuple(steps), _verdict(met, text))

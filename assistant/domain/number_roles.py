@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from .indicators import default_registry
 from .numerals import NumberMention, extract_numbers
 
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
@@ -43,6 +44,8 @@ class Lexicon:
     school_name_suffixes: tuple[str, ...]
     school_name_levels: dict
     school_name_words: tuple[str, ...]
+    school_marks: tuple[str, ...]
+    school_mark_suffixes: tuple[str, ...]
     school_name_prefixes: tuple[str, ...]
     school_nouns: tuple[str, ...]
     school_count_classifiers: tuple[str, ...]
@@ -87,6 +90,10 @@ def _tagger():
     tokenizer = jieba.Tokenizer()
     for word, freq, flag in lexicon().words:
         tokenizer.add_word(word, int(freq), flag)
+    for ind in default_registry():  # the indicators' own names and aliases are cut whole
+        for term in (ind.name, *ind.aliases):
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", term):
+                tokenizer.add_word(term, 3000, "n")
     for name in school_short_names():
         tokenizer.add_word(name, 20000, "nt")
     return jieba.posseg.POSTokenizer(tokenizer)
@@ -120,7 +127,11 @@ def school_names(text: str) -> list[Token]:
         elif t.word in lex.school_name_words and i and cut[i - 1].flag in _PROPER_FLAGS \
                 and cut[i - 1].word not in lex.first_person:
             out.append(Token(cut[i - 1].word + t.word, "nt", cut[i - 1].start, t.end))
-    return out
+    marks = "|".join(map(re.escape, lex.school_marks))
+    suffixes = "|".join(map(re.escape, lex.school_mark_suffixes))
+    for m in re.finditer(rf"(?<![A-Za-z\u4e00-\u9fff])(?:{marks})(?:{suffixes})(?![\u4e00-\u9fff]{{0,1}}长)", text):
+        out.append(Token(m.group(), "nt", m.start(), m.end()))  # "A校500人", "东校生均2100元"
+    return sorted(out, key=lambda t: t.start)
 
 
 def school_name_level(text: str) -> str | None:

@@ -132,8 +132,8 @@ _RESOURCE_WORDS = {
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
     "pe_art_teachers": _pe_art_words(),
     "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教学用房", "辅助用房"],
-    "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场"],
-    "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值"],
+    "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场", "场馆"],
+    "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
 }
 _CLASSES = ["个教学班", "教学班", "个班", "班级数", "班级"]
@@ -683,13 +683,14 @@ def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: s
         family = _unit_family(text[number.end:])
         fitting = [(s, e, f) for s, e, f in spans if _compatible(f, family)]
         name = _field_for(text, number, fitting, start, end, previous)
-        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]):
+        per_value = _PER_VALUE.search(text[start:number.start])
+        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]) and not per_value:
             name = _HEADCOUNT_DEFAULT[kind]  # "只有68人": the only head count these questions have
         if name is None:
             name = _by_unit(family, found, implied, prefer)
         if name in _AREA_FIELDS and _AREA_UNIT.match(text[number.end:]):
             name = _AREA_FIELDS[name]
-        if name in _RESOURCE_WORDS and _PER_VALUE.search(text[start:number.start]):
+        if name in _RESOURCE_WORDS and per_value:
             name = calculator.resource_inputs()[name].key  # "生均仪器设备值2600元" is already the value
         if name and _BY_RULE.search(text[start:number.start]) and _is_threshold(name, number.value):
             name = None  # "按每百名学生1人算": the rule's figure the user measures against
@@ -970,6 +971,10 @@ def _cv(text, q, level):
 
 
 def _rotation(text, q, level):
+    if "backbone_rotated" in q and "rotated_teachers" in q and "eligible_teachers" not in q:
+        # "交流轮岗的老师150人，其中骨干27人": the 骨干 share, all that these figures decide
+        args = {"key": "backbone_rotation_ratio", "part": q["backbone_rotated"], "whole": q["rotated_teachers"]}
+        return "check_percentage_target", args, []
     if "eligible_teachers" in q and "rotated_teachers" in q or not ({_ROTATION_RATE, _BACKBONE_RATE} & set(q)):
         args = {k: q.get(k) for k in ("eligible_teachers", "rotated_teachers", "backbone_rotated")}
         return "check_rotation", args, _need(q, ["eligible_teachers", "rotated_teachers"])
@@ -1017,7 +1022,8 @@ def _rooms(text, q, level):
         return "check_reported_rates", {"rates": [{"key": k, "rate_percent": a} for k, a in areas]}, []
     args = {k: q.get(k) for k in ("classes", "music_rooms", "art_rooms")}
     args.update(music_room_areas=q.get("music_room_areas", []), art_room_areas=q.get("art_room_areas", []))
-    return "check_music_art_rooms", args, _need(q, ["classes", "music_rooms", "art_rooms"])
+    rooms = [k for k in ("music_rooms", "art_rooms") if k in q] or ["music_rooms", "art_rooms"]
+    return "check_music_art_rooms", args, _need(q, ["classes", *rooms])
 
 
 def _class(text, q, level):
