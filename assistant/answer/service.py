@@ -8,11 +8,13 @@ them) → numeric grounding check → markdown with numbered sources.
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 
 from assistant.answer import compose
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
+from assistant.domain.numerals import extract_numbers
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
 from assistant.models import Answer, Citation, ToolCall
@@ -99,7 +101,7 @@ class Assistant:
             return (draft, "general") if draft else (compose.not_found(), intent)
         if intent == "out_of_scope":
             return compose.not_found(), intent
-        if intent == "calculation" and frame.claims and not frame.binds_numbers:
+        if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
         attempts = {
             "duty": lambda: compose.compose_duty(index, text, frame.unit_names),
@@ -166,9 +168,26 @@ class Assistant:
 
 
 def _claim_line(frame: QueryFrame) -> str:
-    said = "、".join(f"“{r.mention.text}”" for r in frame.claims)
-    return (f"问题中的{said}是对标准的说法，不是学校的实际数据，本助手不据此测算；"
-            "文件规定的标准以下列原文为准：")
+    """The figures the question says the standard is, checked against the registry: each is said
+    to agree or not, and the real standard given; never computed as the school's data."""
+    registry = default_registry()
+    indicators = [registry.get(key) for key in frame.indicators]
+    right, wrong = [], []
+    for r in frame.claims:
+        known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
+                 if not frame.level or lv in (frame.level, "all")}
+        known |= {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
+        known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
+        (right if Fraction(r.mention.value) in known else wrong).append(f"“{r.mention.text}”")
+    standard = "；".join(compose.target_line(ind, frame.level).replace("**", "") for ind in indicators[:2])
+    if wrong:
+        head = f"不对：问题中的{'、'.join(wrong)}与文件规定不符"
+    elif right:
+        head = f"是的，问题中的{'、'.join(right)}与文件规定一致"
+    else:
+        head = "问题中的数字是对标准的说法"
+    tail = f"，文件规定{standard}。" if standard else "。"
+    return head + tail + "问题中的数字不作为学校的实际数据测算；以下原文为准："
 
 
 def _quotes_only(citations: list[Citation]) -> str:

@@ -245,6 +245,8 @@ def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
     if re.search("(?:" + "|".join(map(re.escape, lex.standard_words)) + r")\s*(?:是|为|应为|应当是|要求是|定为|规定为)?\s*$",
                  lead):
         return True
-    ends_as_claim = any(text.rstrip("？?。 ").endswith(e) for e in lex.claim_endings)
+    # "市级骨干教师要求每百名学生2人以上，是不是": a question that only asks to confirm what it
+    # says, about no school of the asker's, states the standard.
+    ends_as_claim = any(text.rstrip("？?。！! ").endswith(e) for e in lex.claim_endings)
     mine = any(w in text for w in lex.first_person)
-    return ends_as_claim and not mine and re.search(r"(?:是|为)\s*$", lead) is not None
+    return ends_as_claim and not mine

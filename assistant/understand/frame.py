@@ -70,8 +70,13 @@ class QueryFrame:
 
     @property
     def claims(self) -> list[NumberRole]:
-        """Figures the question states as the standard ("标准是2人，对吗"): checked, never computed."""
-        return [r for r in self.numbers if r.role in ("claim", "instruction")]
+        """Figures the question states as the standard ("标准是2人，对吗"): checked, never computed.
+        In a question about a standard that binds no figure of the user's ("是不是要求不低于15%？"),
+        its figures are what it says the standard is."""
+        stated = [r for r in self.numbers if r.role in ("claim", "instruction")]
+        if stated or self.binds_numbers or self.intent != "target":
+            return stated
+        return [r for r in self.numbers if r.is_data and (r.mention.percent or r.mention.text[:1].isdigit())]
 
     @property
     def binds_numbers(self) -> bool:
