@@ -173,14 +173,19 @@ def _claim_line(frame: QueryFrame) -> str:
     registry = default_registry()
     indicators = [registry.get(key) for key in frame.indicators]
     right, wrong = [], []
+    told = [r for r in frame.claims if r.role == "instruction"]
     for r in frame.claims:
+        if r.role == "instruction":
+            continue  # what the question tells us to say is not repeated, only the standard given
         known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
                  if not frame.level or lv in (frame.level, "all")}
         known |= {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
         known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
         (right if Fraction(r.mention.value) in known else wrong).append(f"“{r.mention.text}”")
     standard = "；".join(compose.target_line(ind, frame.level).replace("**", "") for ind in indicators[:2])
-    if wrong:
+    if told and not (wrong or right):
+        head = "本助手只按文件原文作答，不按问题指定的数字回答"
+    elif wrong:
         head = f"不对：问题中的{'、'.join(wrong)}与文件规定不符"
     elif right:
         head = f"是的，问题中的{'、'.join(right)}与文件规定一致"

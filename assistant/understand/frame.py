@@ -31,8 +31,13 @@ from assistant.understand.rules import rule_intent
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
 MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
-PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|这家|他们单位|他们街道|他们")
-QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何|吗|么|是否")
+PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家|这几个单位|这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|"
+                     r"这家|他们单位|他们街道|他们|它们|它的|它")
+PLURAL_PRONOUN = re.compile(r"这两|这几|它们|他们(?!单位|街道)")
+# What joins two questions in one message ("…达标吗？另外…", "…？顺便问下…").
+JOINERS = re.compile(r"[？?！!。；;]\s*(?:另外|还有|顺便问?一?下?|再问一?下?|以及|同时)?|[，,]\s*(?:另外|还有|顺便问?一?下?|再问一?下?)")
+NUMBERED = re.compile(r"\d")
+QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
@@ -164,9 +169,15 @@ def _parts(frame: QueryFrame, embed, model_key: str) -> list[QueryFrame]:
     """"组长是谁，办公室设在哪" / "市财政局负责什么，特教经费标准是多少": clauses that each ask
     something and differ in intent or subject are answered one by one. A calculation, or a clause
     that only continues the first ("…达标吗"), is not split."""
-    if frame.intent == "calculation" or frame.follow_up:
+    if frame.follow_up:
         return []
-    clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时", frame.text) if c.strip()]
+    joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
+    if len(joined) >= 2 and all(QUESTION_WORD.search(c) or NUMBERED.search(c) for c in joined):
+        # "我们初中1000人…达标吗？另外编办管什么？": each part whole, a calculation with its figures
+        return [_frame(c.strip(" ，,；;。？?！!"), "", embed, model_key) for c in joined[:3]]
+    if frame.intent == "calculation":
+        return []
+    clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时|顺便", frame.text) if c.strip()]
     asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4]
     if len(asking) < 2:
         return []
@@ -183,7 +194,9 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, mod
         return own
     old_units, new_units = previous.units, own.units
     if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
-        text = PRONOUN.sub(old_units[0].name, question, count=1)
+        plural = PLURAL_PRONOUN.search(question) and len(old_units) > 1
+        named = "和".join(u.name for u in old_units[:3]) if plural else old_units[0].name
+        text = PRONOUN.sub(named, question, count=1)
         return replace(_frame(text, notice, embed, model_key), question=question, follow_up="inherit")
     if new_units and old_units:
         text = previous.text
