@@ -587,10 +587,19 @@ def check_admission_ratio(area: str, nearby_admitted: Number, total_admitted: Nu
                       part_name="就近划片入学人数", whole_name="招生总人数", registry=registry)
 
 
-def check_rotation(eligible_teachers: Number, rotated_teachers: Number, backbone_rotated: Number | None = None,
+def check_rotation(eligible_teachers: Number | None, rotated_teachers: Number, backbone_rotated: Number | None = None,
                    registry: Registry | None = None) -> Check:
-    """交流轮岗 ≥10% of eligible teachers, of whom 骨干教师 ≥20% of those rotated."""
+    """交流轮岗 ≥10% of eligible teachers, of whom 骨干教师 ≥20% of those rotated. Without the
+    eligible count only the 骨干 share is judged."""
     reg = _registry(registry)
+    if eligible_teachers is None:
+        if backbone_rotated is None:
+            raise ValueError("请提供符合交流轮岗条件的教师总数")
+        backbone = check_rate("backbone_rotation_ratio", backbone_rotated, rotated_teachers,
+                              part_name="交流轮岗的骨干教师数", whole_name="交流轮岗教师总数", registry=reg)
+        inputs = {"rotated_teachers": _json(to_fraction(rotated_teachers)),
+                  "backbone_rotated": _json(to_fraction(backbone_rotated))}
+        return _combine("骨干教师交流轮岗", [backbone], inputs, {"backbone": dict(backbone.numbers)})
     rotation = check_rate("teacher_rotation_ratio", rotated_teachers, eligible_teachers,
                           part_name="交流轮岗教师数", whole_name="符合交流轮岗条件教师总数", registry=reg)
     checks = [rotation]

@@ -30,7 +30,7 @@ _DIGIT_CHARS = "0-9零〇一二两三四五六七八九十百千"
 # Names, school counts, ordinals, years and durations are told apart by number_roles; these are
 # the rules' own phrases and words that merely contain a numeral character.
 _NUMBER_MASKS = re.compile(
-    r"每百名学生|每百名|每\s*(?:12|十二)\s*个班级?"
+    r"每百名学生|每百名|每\s*(?:100|一百)\s*(?:个|名|位)?\s*(?:在校生|在校学生|学生|孩子)?|每\s*(?:12|十二)\s*个班级?"
     r"|(?:五|5)\s*年\s*(?:360|三百六十)\s*学时|(?:360|三百六十)\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
     r"|一下|一共|一起|一些|一定|一般|一样|进一步|统一|同一|一个班|每个班"
     # 不足100名学生的村小 / 按100名学生核定: the rule's own figure.
@@ -48,7 +48,7 @@ _CLASSIFIER = re.compile(
 _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
-_PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名")
+_PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
 _ASKS_REQUIREMENT = re.compile(r"需要|至少|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
@@ -586,6 +586,11 @@ def _detect_area(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def in_rule_phrase(text: str, mention: NumberMention) -> bool:
+    """The number is part of the rules' own wording (每100个学生, 5年360学时), not anyone's figure."""
+    return any(m.start() <= mention.start and mention.end <= m.end() for m in _NUMBER_MASKS.finditer(text))
+
+
 def _mask_rule_phrases(text: str, data_text: str) -> str:
     """`data_text` with the rules' own phrases (found in the unmasked `text`) masked as well."""
     for match in _NUMBER_MASKS.finditer(text):
@@ -973,8 +978,8 @@ def _cv(text, q, level):
 def _rotation(text, q, level):
     if "backbone_rotated" in q and "rotated_teachers" in q and "eligible_teachers" not in q:
         # "交流轮岗的老师150人，其中骨干27人": the 骨干 share, all that these figures decide
-        args = {"key": "backbone_rotation_ratio", "part": q["backbone_rotated"], "whole": q["rotated_teachers"]}
-        return "check_percentage_target", args, []
+        args = {"eligible_teachers": None, "rotated_teachers": q["rotated_teachers"], "backbone_rotated": q["backbone_rotated"]}
+        return "check_rotation", args, []
     if "eligible_teachers" in q and "rotated_teachers" in q or not ({_ROTATION_RATE, _BACKBONE_RATE} & set(q)):
         args = {k: q.get(k) for k in ("eligible_teachers", "rotated_teachers", "backbone_rotated")}
         return "check_rotation", args, _need(q, ["eligible_teachers", "rotated_teachers"])

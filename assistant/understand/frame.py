@@ -35,8 +35,7 @@ PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家
                      r"这家|他们单位|他们街道|他们|它们|它的|它")
 PLURAL_PRONOUN = re.compile(r"这两|这几|它们|他们(?!单位|街道)")
 # What joins two questions in one message ("…达标吗？另外…", "…？顺便问下…").
-JOINERS = re.compile(r"[？?！!。；;]\s*(?:另外|还有|顺便问?一?下?|再问一?下?|以及|同时)?|[，,]\s*(?:另外|还有|顺便问?一?下?|再问一?下?)")
-NUMBERED = re.compile(r"\d")
+JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?下?|再问一?下?|以及|同时)")
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
@@ -81,7 +80,8 @@ class QueryFrame:
         stated = [r for r in self.numbers if r.role in ("claim", "instruction")]
         if stated or self.binds_numbers or self.intent != "target":
             return stated
-        return [r for r in self.numbers if r.is_data and (r.mention.percent or r.mention.text[:1].isdigit())]
+        return [r for r in self.numbers if r.is_data and (r.mention.percent or r.mention.text[:1].isdigit())
+                and not numeric_question.in_rule_phrase(self.text, r.mention)]
 
     @property
     def binds_numbers(self) -> bool:
@@ -172,7 +172,7 @@ def _parts(frame: QueryFrame, embed, model_key: str) -> list[QueryFrame]:
     if frame.follow_up:
         return []
     joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
-    if len(joined) >= 2 and all(QUESTION_WORD.search(c) or NUMBERED.search(c) for c in joined):
+    if len(joined) >= 2 and all(QUESTION_WORD.search(c) for c in joined):
         # "我们初中1000人…达标吗？另外编办管什么？": each part whole, a calculation with its figures
         return [_frame(c.strip(" ，,；;。？?！!"), "", embed, model_key) for c in joined[:3]]
     if frame.intent == "calculation":
