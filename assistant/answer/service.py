@@ -8,6 +8,7 @@ them) → numeric grounding check → markdown with numbered sources.
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from fractions import Fraction
 
 from assistant.answer import compose
@@ -45,7 +46,13 @@ class Assistant:
 
     def understand(self, question: str, history: list[str] | None = None) -> QueryFrame:
         return understand(question, history, max_chars=self.settings.max_question_chars,
-                          embed=self.index.query_vector, model_key=backend_id(self.settings.embedding_backend))
+                          embed=self.index.query_vector, model_key=backend_id(self.settings.embedding_backend),
+                          people=self.people)
+
+    @cached_property
+    def people(self) -> frozenset[str]:
+        """Names on the indexed rosters, without the padding some rosters put inside them."""
+        return frozenset(c.person.replace(" ", "") for c in self.index.chunks if c.person)
 
     def regions(self) -> set[str]:
         """Regions the indexed documents cover: a document's region, else the place in its title,
