@@ -11,7 +11,7 @@ import time
 from functools import cached_property
 from fractions import Fraction
 
-from assistant.answer import compose
+from assistant.answer import compose, evidence
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
@@ -122,6 +122,8 @@ class Assistant:
         draft = attempts[intent]()
         if draft is None and intent != "general":  # retrieval-first: the best-supported sentences, quoted
             draft, intent = compose.compose_general(index, text, hits), "general"
+        if draft is None and intent == "general":  # the words do not meet: the closest sentence by meaning
+            draft = evidence.rescue(index, text, hits)
         if draft is None:
             return compose.not_found(), "out_of_scope"
         if intent == "target" and frame.claims:
