@@ -173,7 +173,32 @@ class Assistant:
             {"chunk_id": h.chunk.chunk_id, "label": h.chunk.label, "text": h.chunk.text, "score": round(h.score, 6)}
             for h in hits
         ]
-        return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice)
+        return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
+                      suggestions=suggestions(frame, intent))
+
+
+def suggestions(frame: QueryFrame, intent: str) -> list[str]:
+    """Two or three next questions drawn from the frame: the other school level of a target or a
+    calculation, the unit's place in the taskforce or its duties, the calculator for a target.
+    Each is a question the frame logic reads the same way when it is sent (a follow-up or whole)."""
+    registry = default_registry()
+    out: list[str] = []
+    other = {"小学": "初中", "初中": "小学"}.get(frame.level)
+    levelled = [k for k in frame.indicators if set(registry.get(k).values) - {"all"}]
+    if intent in ("target", "calculation") and other and (levelled or intent == "calculation"):
+        out.append(f"那{other}呢？")
+    if intent == "target" and frame.indicators:
+        ind = registry.get(frame.indicators[0])
+        if ind.measure is not None:
+            out.append(f"我们{frame.level or '小学'}有学生800人，至少需要多少{ind.measure.input_name.removesuffix('数')}？")
+    for unit in frame.unit_names[:1]:
+        if intent == "duty":
+            out.append(f"{unit}在工作专班里是谁？")
+        elif intent in ("roster", "who"):
+            out.append(f"{unit}负责什么？")
+    if intent == "roster" and not frame.unit_names:
+        out.append("专班办公室设在哪里？")
+    return list(dict.fromkeys(out))[:3]
 
 
 def _claim_line(frame: QueryFrame) -> str:

@@ -50,7 +50,7 @@ _PER_UNIT_FIELDS = {"per_student_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
 _PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
-_ASKS_REQUIREMENT = re.compile(r"需要|至少|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
+_ASKS_REQUIREMENT = re.compile(r"需要|至少|多少才|才达标|才够|才能达标|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
 _LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
 # A clause that tells us what to say is an instruction, not data ("把经费说成5000元").
