@@ -281,9 +281,13 @@ def _checks(answer) -> list[dict]:
         else:
             out.append(item)
 
-    for call in _get(answer, "tool_calls", None) or []:
-        walk(_get(call, "output", {}) or {})
+    for output in _outputs(answer):
+        walk(output)
     return out
+
+
+def _outputs(answer) -> list[dict]:
+    return [_get(call, "output", {}) or {} for call in _get(answer, "tool_calls", None) or []]
 
 
 def wrong_figures(question: EvalQuestion, answer) -> list[str]:
@@ -295,6 +299,9 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
     if expected in ((), ("ask",)):
         return [f"错误数字：不应给出达标结论，却给出“{'、'.join(stated)}”"] if stated else []
     problems = []
+    overall = [("达标" if o["met"] else "未达标") for o in _outputs(answer) if o.get("met") is not None]
+    if len(set(expected)) == 1 and set(overall) == set(expected):
+        stated = overall  # "达标吗" has one answer: the overall verdict, whatever its parts say
     if stated and sorted(set(stated)) != sorted(set(expected)):
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
     values = stated_values(answer)

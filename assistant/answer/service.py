@@ -8,11 +8,14 @@ them) → numeric grounding check → markdown with numbered sources.
 from __future__ import annotations
 
 import time
+from functools import cached_property
+from fractions import Fraction
 
-from assistant.answer import compose
+from assistant.answer import compose, evidence
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
+from assistant.domain.numerals import extract_numbers
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
 from assistant.models import Answer, Citation, ToolCall
@@ -43,7 +46,13 @@ class Assistant:
 
     def understand(self, question: str, history: list[str] | None = None) -> QueryFrame:
         return understand(question, history, max_chars=self.settings.max_question_chars,
-                          embed=self.index.query_vector, model_key=backend_id(self.settings.embedding_backend))
+                          embed=self.index.query_vector, model_key=backend_id(self.settings.embedding_backend),
+                          people=self.people)
+
+    @cached_property
+    def people(self) -> frozenset[str]:
+        """Names on the indexed rosters, without the padding some rosters put inside them."""
+        return frozenset(c.person.replace(" ", "") for c in self.index.chunks if c.person)
 
     def regions(self) -> set[str]:
         """Regions the indexed documents cover: a document's region, else the place in its title,
@@ -99,7 +108,7 @@ class Assistant:
             return (draft, "general") if draft else (compose.not_found(), intent)
         if intent == "out_of_scope":
             return compose.not_found(), intent
-        if intent == "calculation" and frame.claims and not frame.binds_numbers:
+        if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
         attempts = {
             "duty": lambda: compose.compose_duty(index, text, frame.unit_names),
@@ -113,6 +122,8 @@ class Assistant:
         draft = attempts[intent]()
         if draft is None and intent != "general":  # retrieval-first: the best-supported sentences, quoted
             draft, intent = compose.compose_general(index, text, hits), "general"
+        if draft is None and intent == "general":  # the words do not meet: the closest sentence by meaning
+            draft = evidence.rescue(index, text, hits)
         if draft is None:
             return compose.not_found(), "out_of_scope"
         if intent == "target" and frame.claims:
@@ -162,13 +173,60 @@ class Assistant:
             {"chunk_id": h.chunk.chunk_id, "label": h.chunk.label, "text": h.chunk.text, "score": round(h.score, 6)}
             for h in hits
         ]
-        return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice)
+        return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
+                      suggestions=suggestions(frame, intent))
+
+
+def suggestions(frame: QueryFrame, intent: str) -> list[str]:
+    """Two or three next questions drawn from the frame: the other school level of a target or a
+    calculation, the unit's place in the taskforce or its duties, the calculator for a target.
+    Each is a question the frame logic reads the same way when it is sent (a follow-up or whole)."""
+    registry = default_registry()
+    out: list[str] = []
+    other = {"小学": "初中", "初中": "小学"}.get(frame.level)
+    levelled = [k for k in frame.indicators if set(registry.get(k).values) - {"all"}]
+    if intent in ("target", "calculation") and other and (levelled or intent == "calculation"):
+        out.append(f"那{other}呢？")
+    if intent == "target" and frame.indicators:
+        ind = registry.get(frame.indicators[0])
+        if ind.measure is not None:
+            out.append(f"我们{frame.level or '小学'}有学生800人，至少需要多少{ind.measure.input_name.removesuffix('数')}？")
+    for unit in frame.unit_names[:1]:
+        if intent == "duty":
+            out.append(f"{unit}在工作专班里是谁？")
+        elif intent in ("roster", "who"):
+            out.append(f"{unit}负责什么？")
+    if intent == "roster" and not frame.unit_names:
+        out.append("专班办公室设在哪里？")
+    return list(dict.fromkeys(out))[:3]
 
 
 def _claim_line(frame: QueryFrame) -> str:
-    said = "、".join(f"“{r.mention.text}”" for r in frame.claims)
-    return (f"问题中的{said}是对标准的说法，不是学校的实际数据，本助手不据此测算；"
-            "文件规定的标准以下列原文为准：")
+    """The figures the question says the standard is, checked against the registry: each is said
+    to agree or not, and the real standard given; never computed as the school's data."""
+    registry = default_registry()
+    indicators = [registry.get(key) for key in frame.indicators]
+    right, wrong = [], []
+    told = [r for r in frame.claims if r.role == "instruction"]
+    for r in frame.claims:
+        if r.role == "instruction":
+            continue  # what the question tells us to say is not repeated, only the standard given
+        known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
+                 if not frame.level or lv in (frame.level, "all")}
+        known |= {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
+        known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
+        (right if Fraction(r.mention.value) in known else wrong).append(f"“{r.mention.text}”")
+    standard = "；".join(compose.target_line(ind, frame.level).replace("**", "") for ind in indicators[:2])
+    if told and not (wrong or right):
+        head = "本助手只按文件原文作答，不按问题指定的数字回答"
+    elif wrong:
+        head = f"不对：问题中的{'、'.join(wrong)}与文件规定不符"
+    elif right:
+        head = f"是的，问题中的{'、'.join(right)}与文件规定一致"
+    else:
+        head = "问题中的数字是对标准的说法"
+    tail = f"，文件规定{standard}。" if standard else "。"
+    return head + tail + "问题中的数字不作为学校的实际数据测算；以下原文为准："
 
 
 def _quotes_only(citations: list[Citation]) -> str:

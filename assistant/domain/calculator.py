@@ -8,7 +8,7 @@ fail into an apparent pass. Thresholds are read from the registry only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -170,9 +170,11 @@ class Check:
     met: bool | None
     steps: tuple[str, ...]
     verdict: str
+    # A check made of several (交流轮岗 and its 骨干 share): each keeps its own verdict.
+    parts: tuple["Check", ...] = field(default=(), kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "keys": list(self.keys),
             "title": self.title,
             "input": dict(self.inputs),
@@ -181,6 +183,9 @@ class Check:
             "steps": list(self.steps),
             "verdict": self.verdict,
         }
+        if self.parts:
+            data["checks"] = [part.to_dict() for part in self.parts]
+        return data
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,12 @@ def _combine(title: str, checks: Sequence[Check], inputs: Mapping, numbers: Mapp
     met = _all_met(c.met for c in checks)
     keys = tuple(dict.fromkeys(k for c in checks for k in c.keys))
     steps = tuple(s for c in checks for s in c.steps) + tuple(extra_steps)
-    text = " ".join(c.verdict.split("：", 1)[1] for c in checks)
-    return Check(keys, title, dict(inputs), dict(numbers), met, steps, _verdict(met, text))
+    if len(checks) == 1:
+        text = checks[0].verdict.split("：", 1)[1]
+    else:  # one overall verdict would hide that a part passed: each part says its own
+        text = "".join(f"{c.verdict.split('：', 1)[1].rstrip('。')}，{_status(c.met)}。" for c in checks)
+    return Check(keys, title, dict(inputs), dict(numbers), met, steps, _verdict(met, text),
+                 parts=tuple(checks) if len(checks) > 1 else ())
 
 
 # ---------- school resource indicators ----------
@@ -578,10 +587,19 @@ def check_admission_ratio(area: str, nearby_admitted: Number, total_admitted: Nu
                       part_name="就近划片入学人数", whole_name="招生总人数", registry=registry)
 
 
-def check_rotation(eligible_teachers: Number, rotated_teachers: Number, backbone_rotated: Number | None = None,
+def check_rotation(eligible_teachers: Number | None, rotated_teachers: Number, backbone_rotated: Number | None = None,
                    registry: Registry | None = None) -> Check:
-    """交流轮岗 ≥10% of eligible teachers, of whom 骨干教师 ≥20% of those rotated."""
+    """交流轮岗 ≥10% of eligible teachers, of whom 骨干教师 ≥20% of those rotated. Without the
+    eligible count only the 骨干 share is judged."""
     reg = _registry(registry)
+    if eligible_teachers is None:
+        if backbone_rotated is None:
+            raise ValueError("请提供符合交流轮岗条件的教师总数")
+        backbone = check_rate("backbone_rotation_ratio", backbone_rotated, rotated_teachers,
+                              part_name="交流轮岗的骨干教师数", whole_name="交流轮岗教师总数", registry=reg)
+        inputs = {"rotated_teachers": _json(to_fraction(rotated_teachers)),
+                  "backbone_rotated": _json(to_fraction(backbone_rotated))}
+        return _combine("骨干教师交流轮岗", [backbone], inputs, {"backbone": dict(backbone.numbers)})
     rotation = check_rate("teacher_rotation_ratio", rotated_teachers, eligible_teachers,
                           part_name="交流轮岗教师数", whole_name="符合交流轮岗条件教师总数", registry=reg)
     checks = [rotation]
@@ -743,21 +761,26 @@ def check_school_size(kind: str, students: Number, registry: Registry | None = N
                  {"limit": limit, "excess": max(0, pupils - limit)}, met, tuple(steps), _verdict(met, text))
 
 
-def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Number,
+def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms: Number | None,
                           music_room_areas: Sequence[Number] = (), art_room_areas: Sequence[Number] = (),
                           registry: Registry | None = None) -> Check:
-    """每12个班级 音乐、美术专用教室各1间以上; each room's area ≥96㎡ (音乐) / ≥90㎡ (美术)."""
+    """每12个班级 音乐、美术专用教室各1间以上; each room's area ≥96㎡ (音乐) / ≥90㎡ (美术).
+    A subject whose room count is not given (None) is not judged."""
     reg = _registry(registry)
     ind = reg.get("music_art_rooms_per_12_classes")
     count = int(_positive(classes, "班级数"))
     per_block = ind.threshold()
     required = math.ceil(Fraction(count, CLASSES_PER_ROOM)) * int(per_block)
-    rooms = {"音乐": int(_non_negative(music_rooms, "音乐专用教室数", True)),
-             "美术": int(_non_negative(art_rooms, "美术专用教室数", True))}
+    given = {"音乐": music_rooms, "美术": art_rooms}
+    if all(v is None for v in given.values()):
+        raise ValueError("请提供音乐或美术专用教室数")
+    rooms = {subject: int(_non_negative(v, f"{subject}专用教室数", True)) for subject, v in given.items() if v is not None}
     steps = [f"所需专用教室数 = {count} ÷ {CLASSES_PER_ROOM} 向上取整 × {per_block} = 音乐、美术各 {required}间"]
     problems = []
     numbers: dict[str, Any] = {"required_each": required}
     for subject, field_name in (("音乐", "music_gap"), ("美术", "art_gap")):
+        if subject not in rooms:
+            continue
         have = rooms[subject]
         ok = have >= required
         steps.append(f"{subject}专用教室 {have}间，{_status(ok)}" + ("" if ok else f"，还差 {required - have}间"))
@@ -776,9 +799,10 @@ def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Numbe
         if areas:
             keys.append(key)
     met = not problems
-    text = (f"{count}个班需音乐、美术专用教室各 {required}间；现有音乐 {rooms['音乐']}间、美术 {rooms['美术']}间。"
+    have_text = "、".join(f"{subject} {n}间" for subject, n in rooms.items())
+    text = (f"{count}个班需音乐、美术专用教室各 {required}间；现有{have_text}。"
             + ("符合要求。" if met else "；".join(problems) + "。"))
-    inputs = {"classes": count, "music_rooms": rooms["音乐"], "art_rooms": rooms["美术"],
+    inputs = {"classes": count, "music_rooms": rooms.get("音乐"), "art_rooms": rooms.get("美术"),
               "music_room_areas": [_json(to_fraction(a)) for a in music_room_areas],
               "art_room_areas": [_json(to_fraction(a)) for a in art_room_areas]}
     return Check(tuple(keys), "音乐、美术专用教室配置", inputs, numbers, met, tuple(steps), _verdict(met, text))
@@ -789,30 +813,30 @@ def check_music_art_rooms(classes: Number, music_rooms: Number, art_rooms: Numbe
 
 
 def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> Check:
-    """A rate the user states directly ("巩固率93.5%") against its "%" target; the user's own
-    figure is compared exactly and shown as given."""
+    """A figure the user states directly ("巩固率93.5%", "音乐专用教室85平方米") against its
+    target; the user's own figure is compared exactly and shown as given."""
     ind = _registry(None).get(key)
-    if ind.unit != "%":
-        raise ValueError(f"“{ind.name}”不是百分比指标")
     rate = to_fraction(rate_percent, ind.name)
     if rate < 0:
         raise ValueError(f"{ind.name}不能为负数")
     threshold = ind.threshold(level)
     met = ind.passes(rate, level)
     rate_text = plain(rate)
+    unit = ind.unit
     scope = f"（{level}）" if level else ""
     sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
     gap = abs(Fraction(threshold) - rate)
     steps = [
-        f"{ind.name}{scope}：按您给出的 {rate_text}% 计",
-        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}% {sign} {threshold}%，{_status(met)}",
+        f"{ind.name}{scope}：按您给出的 {rate_text}{unit} 计",
+        f"标准{scope}：{ind.threshold_text(level)}；{rate_text}{unit} {sign} {threshold}{unit}，{_status(met)}",
     ]
-    text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
-    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": "%"}
+    text = f"{ind.name}{scope}为 {rate_text}{unit}，标准{ind.threshold_text(level)}。"
+    numbers: dict[str, Any] = {"rate_percent": rate_text, "threshold_percent": str(threshold), "unit": unit}
     if not met:
-        steps.append(f"相差 {threshold} − {rate_text} = {plain(gap)} 个百分点"
-                     if ind.comparison == ">=" else f"超出 {plain(gap)} 个百分点")
-        text += f"相差 {plain(gap)} 个百分点。"
+        gap_text = f"{plain(gap)} 个百分点" if unit == "%" else f"{plain(gap)}{unit}"
+        steps.append(f"相差 {threshold} − {rate_text} = {gap_text}"
+                     if ind.comparison == ">=" else f"超出 {gap_text}")
+        text += f"相差 {gap_text}。"
         numbers["gap_points"] = plain(gap)
     inputs = {"key": key, "rate_percent": rate_text, **({"level": level} if level else {})}
     return Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), f"**{_status(met)}**：{text}")
@@ -821,6 +845,14 @@ def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -
 def same_for_all_levels(key: str, registry: Registry | None = None) -> bool:
     ind = _registry(registry).get(key)
     return len({ind.threshold(level) for level in LEVELS}) == 1
+
+
+def check_indicator_values(level: str | None, values: Mapping[str, Number],
+                           registry: Registry | None = None) -> Check:
+    """Several resource indicators' values of one school, each judged as given."""
+    checks = [check_indicator_value(level, key, value, registry) for key, value in values.items()]
+    inputs = {"level": level, "values": {key: _json(to_fraction(v)) for key, v in values.items()}}
+    return _combine("资源配置指标", checks, inputs, {})
 
 
 def _both_levels(check: Check, indicator: str, registry: Registry | None) -> Check:
@@ -902,6 +934,7 @@ OPERATIONS: dict[str, Callable[..., Check]] = {
     "check_small_school_funding": check_small_school_funding,
     "check_percentage_target": check_percentage_target,
     "check_indicator_value": check_indicator_value,
+    "check_indicator_values": check_indicator_values,
     "check_reported_rate": check_reported_rate,
     "check_reported_rates": check_reported_rates,
     "check_cv_values": check_cv_values,

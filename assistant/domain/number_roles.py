@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from .indicators import default_registry
 from .numerals import NumberMention, extract_numbers
 
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
@@ -33,6 +34,7 @@ CLAUSE_BREAKS = "，,。；;？?！!\n：:"
 _CN_NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
                "十六", "十七", "十八", "十九", "二十"]
 _NAME_FLAGS = {"nt", "nr", "nrt", "ns", "nz"}
+_PROPER_FLAGS = {"n", "ns", "nr", "nz", "nt", "j", "ng"}  # a word that can begin a school's name
 _GRADE = re.compile(r"[初高][一二三]|[一二三四五六七八九]年级")
 _DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|天|小时|年(?!级))")
 
@@ -40,6 +42,10 @@ _DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|�
 @dataclass(frozen=True)
 class Lexicon:
     school_name_suffixes: tuple[str, ...]
+    school_name_levels: dict
+    school_name_words: tuple[str, ...]
+    school_marks: tuple[str, ...]
+    school_mark_suffixes: tuple[str, ...]
     school_name_prefixes: tuple[str, ...]
     school_nouns: tuple[str, ...]
     school_count_classifiers: tuple[str, ...]
@@ -48,6 +54,7 @@ class Lexicon:
     grade_suffixes: tuple[str, ...]
     first_person: tuple[str, ...]
     standard_words: tuple[str, ...]
+    report_words: tuple[str, ...]
     claim_endings: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
@@ -57,7 +64,8 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
-    return Lexicon(**{k: tuple(tuple(w) if isinstance(w, list) else w for w in v) for k, v in data.items()})
+    return Lexicon(**{k: v if isinstance(v, dict) else tuple(tuple(w) if isinstance(w, list) else w for w in v)
+                      for k, v in data.items()})
 
 
 def school_short_names() -> list[str]:
@@ -82,6 +90,10 @@ def _tagger():
     tokenizer = jieba.Tokenizer()
     for word, freq, flag in lexicon().words:
         tokenizer.add_word(word, int(freq), flag)
+    for ind in default_registry():  # the indicators' own names and aliases are cut whole
+        for term in (ind.name, *ind.aliases):
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", term):
+                tokenizer.add_word(term, 3000, "n")
     for name in school_short_names():
         tokenizer.add_word(name, 20000, "nt")
     return jieba.posseg.POSTokenizer(tokenizer)
@@ -101,6 +113,34 @@ def tokens(text: str) -> list[Token]:
         out.append(Token(pair.word, pair.flag, position, position + len(pair.word)))
         position += len(pair.word)
     return out
+
+
+def school_names(text: str) -> list[Token]:
+    """The schools a question names: short names with a numeral (五中, 实验三小) and names that end
+    in a school word after a proper name (时庄|中心小学), as tokens spanning the whole name."""
+    cut, lex, out = tokens(text), lexicon(), []
+    numbered = set(school_short_names())
+    for i, t in enumerate(cut):
+        if t.flag == "nt" and (t.word in numbered or any(t.word.endswith(f"{n}{s}") for n in _CN_NUMBERS
+                                                           for s in lex.school_name_suffixes)):
+            out.append(t)
+        elif t.word in lex.school_name_words and i and cut[i - 1].flag in _PROPER_FLAGS \
+                and cut[i - 1].word not in lex.first_person:
+            out.append(Token(cut[i - 1].word + t.word, "nt", cut[i - 1].start, t.end))
+    marks = "|".join(map(re.escape, lex.school_marks))
+    suffixes = "|".join(map(re.escape, lex.school_mark_suffixes))
+    for m in re.finditer(rf"(?<![A-Za-z\u4e00-\u9fff])(?:{marks})(?:{suffixes})(?![\u4e00-\u9fff]{{0,1}}长)", text):
+        out.append(Token(m.group(), "nt", m.start(), m.end()))  # "A校500人", "东校生均2100元"
+    return sorted(out, key=lambda t: t.start)
+
+
+def school_name_level(text: str) -> str | None:
+    """The level the named schools' suffixes say (五中 → 初中, 三小 → 小学); None for none or both."""
+    levels = lexicon().school_name_levels
+    found = {next((lv for suffix, lv in sorted(levels.items(), key=lambda kv: -len(kv[0]))
+                   if t.word.endswith(suffix)), None) for t in school_names(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -172,7 +212,7 @@ def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:
         return "schools", m.text + after[:3]
     if _DURATION.match(after) and not m.percent:
         return "duration", m.text + _DURATION.match(after).group(0)
-    if _is_claim(text, clause, text[start:m.start], lex):
+    if _is_claim(text, clause, text[start:m.start], lex) and not any(w in text[m.end:end] for w in lex.report_words):
         return "claim", clause
     return "data", ""
 
@@ -205,6 +245,8 @@ def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
     if re.search("(?:" + "|".join(map(re.escape, lex.standard_words)) + r")\s*(?:是|为|应为|应当是|要求是|定为|规定为)?\s*$",
                  lead):
         return True
-    ends_as_claim = any(text.rstrip("？?。 ").endswith(e) for e in lex.claim_endings)
+    # "市级骨干教师要求每百名学生2人以上，是不是": a question that only asks to confirm what it
+    # says, about no school of the asker's, states the standard.
+    ends_as_claim = any(text.rstrip("？?。！! ").endswith(e) for e in lex.claim_endings)
     mine = any(w in text for w in lex.first_person)
-    return ends_as_claim and not mine and re.search(r"(?:是|为)\s*$", lead) is not None
+    return ends_as_claim and not mine

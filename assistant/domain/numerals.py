@@ -60,6 +60,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
         if value is None:
             continue
         start = match.start(2) + lead if not match.group(1) else match.start()
+        if run in ("2", "3") and source[start - 1:start] in ("m", "M"):
+            continue  # the unit m2 / m3 (what ㎡ becomes once the question is normalised), not a number
         percent = bool(match.group(1) or match.group(3))
         mentions.append(NumberMention(value, start, match.end(), text[start:match.end()], percent))
     return sorted(mentions, key=lambda m: m.start)

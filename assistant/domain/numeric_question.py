@@ -21,7 +21,7 @@ from typing import Any
 
 from . import calculator
 from .indicators import default_registry
-from .number_roles import NumberRole, mask_non_data, number_roles
+from .number_roles import NumberRole, Token, mask_non_data, number_roles, school_name_level, school_names, tokens
 from .numerals import NumberMention, extract_numbers
 
 _CLAUSE_BREAKS = "，,。；;？?！!\n"
@@ -30,7 +30,7 @@ _DIGIT_CHARS = "0-9零〇一二两三四五六七八九十百千"
 # Names, school counts, ordinals, years and durations are told apart by number_roles; these are
 # the rules' own phrases and words that merely contain a numeral character.
 _NUMBER_MASKS = re.compile(
-    r"每百名学生|每百名|每\s*(?:12|十二)\s*个班级?"
+    r"每百名学生|每百名|每\s*(?:100|一百)\s*(?:个|名|位)?\s*(?:在校生|在校学生|学生|孩子)?|每\s*(?:12|十二)\s*个班级?"
     r"|(?:五|5)\s*年\s*(?:360|三百六十)\s*学时|(?:360|三百六十)\s*学时|一校一策|九年一贯制|十二年一贯制|三年巩固率|三年前"
     r"|一下|一共|一起|一些|一定|一般|一样|进一步|统一|同一|一个班|每个班"
     # 不足100名学生的村小 / 按100名学生核定: the rule's own figure.
@@ -48,9 +48,9 @@ _CLASSIFIER = re.compile(
 _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
-_PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名")
+_PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
 _AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
-_ASKS_REQUIREMENT = re.compile(r"需要|至少|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
+_ASKS_REQUIREMENT = re.compile(r"需要|至少|多少才|才达标|才够|才能达标|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
 _LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
 # A clause that tells us what to say is an instruction, not data ("把经费说成5000元").
@@ -79,7 +79,7 @@ _RULE_MEANING = r"封顶|保底|兜底|上限|下限|是指|指的是|意思|含
 # A question about what a figure means ("交流轮岗比例10%是指什么").
 _ASKS_MEANING = re.compile(rf"什么|怎么|怎样|如何|哪|多少|几|为什么|为啥|啥|{_RULE_MEANING}")
 # A 差异系数 the user already has: "差异系数是0.42", "差异系数为０.６".
-_REPORTED_CV = re.compile(r"差异系数\s*(?:是|为|达到|有|只有|才)?\s*$")
+_REPORTED_CV = re.compile(r"差异系数[^，,。；;0-9０-９]{0,6}?(?:是|为|达到|有|只有|才)?\s*$")
 
 _STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子"]
 # "1630人规模的初中": the school's size is its student count.
@@ -132,8 +132,8 @@ _RESOURCE_WORDS = {
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
     "pe_art_teachers": _pe_art_words(),
     "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教学用房", "辅助用房"],
-    "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场"],
-    "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值"],
+    "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场", "场馆"],
+    "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
 }
 _CLASSES = ["个教学班", "教学班", "个班", "班级数", "班级"]
@@ -261,8 +261,40 @@ _STANDARD_FIGURES = {
 # Kinds whose only head count is the school's students: a bare "68人" is that.
 # Kinds whose bare head count ("小学九百人", "一所600人") is the school's students.
 _HEADCOUNT_DEFAULT = {"check_small_school_funding": "students", "check_school_size": "students",
-                      "resource": "students"}
+                      "resource": "students", "class": "headcount"}
 _HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
+# What the word right after a number says it measures ("48人" is people, never a number of classes).
+# 个 counts people, rooms or classes alike; a number with no unit word fits any quantity.
+_UNIT_FAMILIES = [
+    (re.compile(r"^\s*(?:多|余)?\s*(?:平方米|平米|㎡|m2|m²)"), "area"),
+    (re.compile(r"^\s*(?:多|余)?\s*(?:万元|亿元|元|块)"), "money"),
+    (re.compile(r"^\s*(?:多|余)?\s*间"), "rooms"),
+    (re.compile(r"^\s*(?:多|余)?\s*(?:个教学班|个班|班)"), "classes"),
+    (re.compile(r"^\s*(?:多|余)?\s*(?:人|名|位)"), "people"),
+    (re.compile(r"^\s*(?:多|余)?\s*个"), "count"),
+]
+_COUNT_FAMILIES = {"people", "rooms", "classes"}
+_FIELD_FAMILIES = {
+    "students": "people", "teachers_above_degree": "people", "backbone_teachers": "people", "pe_art_teachers": "people",
+    "eligible_teachers": "people", "rotated_teachers": "people", "backbone_rotated": "people",
+    "nearby_admitted": "people", "total_admitted": "people", "class_sizes": "people", "headcount": "people",
+    "multimedia_classrooms": "rooms", "music_rooms": "rooms", "art_rooms": "rooms", "classes": "classes",
+    "teaching_area_m2": "area", "sports_area_m2": "area", "music_room_areas": "area", "art_room_areas": "area",
+    "equipment_value_yuan": "money", "public_budget_yuan": "money", "training_funds_yuan": "money",
+    "per_student_yuan": "money", "total_yuan": "money",
+}
+
+
+def _unit_family(after: str) -> str | None:
+    return next((family for pattern, family in _UNIT_FAMILIES if pattern.match(after)), None)
+
+
+def _compatible(name: str, family: str | None) -> bool:
+    """A quantity can take a number whose unit word is of its family (个 for any count)."""
+    want = _FIELD_FAMILIES.get(name)
+    if family is None or want is None or (family == "area" and name in _AREA_FIELDS):
+        return True
+    return want == family or (family == "count" and want in _COUNT_FAMILIES)
 _NAMES = {
     "students": "在校生数", "level": "学段（小学或初中）", "area": "学校所在区域（城区或镇区）",
     "kind": "学校类型（小学、初中或九年一贯制）",
@@ -345,44 +377,87 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     if kind == "cv":
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
-        quantities = _assign(text, _VOCAB[kind], kind, data_text)
+        quantities = _settle_headcount(_assign(text, _VOCAB[kind], kind, data_text))
         quantities.update(_reported_rates(data_text, kind))
     level = detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
     unreadable = list(dict.fromkeys(f"“{r.evidence}”的准确数值（请写成普通的非负数字）"
                                     for r in roles if r.role == "unreadable"))
+    if kind != "cv":
+        unreadable += _conflict_prompts(text, _VOCAB[kind], kind, data_text)
+    if kind == "resource" and _many_schools(text, roles):
+        unreadable.append("每所学校各自的数字（请逐校写明，如“甲校：学生800人、音体美教师8人；乙校：…”）")
     return CalcRequest(text, tool, args, _jsonable(quantities), unreadable + missing, level, kind)
 
 
 def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequest | None:
     """"两所初中：一所600人、音体美教师5人，另一所900人、音体美教师9人" → one request per school.
 
-    A school starts at a school's name (五中), at 一所/另一所, or at 第N所; a list needs two or more
-    such starts, each followed by its own student count."""
-    starts = []
+    A school starts at a school's name (五中, 时庄中心小学), at 一所/另一所, or at 第N所; a list
+    needs two or more such starts with figures of their own. A heading before the first school that
+    names one resource ("三所小学的音体美专任教师：实验一小2000人20个…") names the figures each
+    school leaves unnamed. A school whose figures cannot all be read makes the list unreadable:
+    asked about, never half-read."""
+    starts = {t.start for t in school_names(text)}
     for r in roles:
         m = r.mention
         counted_one = r.role == "schools" and m.value == 1
         nth = r.role == "ordinal" and text[m.end:m.end + 1] == "所"
-        if r.role == "name" or counted_one or nth:
+        if counted_one or nth:
             lead = 2 if text[max(0, m.start - 2):m.start] == "另外" else 1 if text[m.start - 1:m.start] in ("另", "第") else 0
-            starts.append(m.start - lead)
+            starts.add(m.start - lead)
+    starts = sorted(starts)
     if len(starts) < 2:
         return None
     level = detect_level(text)
+    implied = _heading_quantity(text[:starts[0]])
     bounds = [*starts, len(text)]
     parts = []
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
-        q = _assign(segment, _VOCAB["resource"], "resource", data)
-        has_resource = any(n in q for n in _RESOURCE_WORDS) or any(ind.key in q for ind in calculator.resource_inputs().values())
-        if "students" not in q or not has_resource:
+        q, unbound, conflicts = _bind(segment, _VOCAB["resource"], "resource", data, implied=implied)
+        if not q and not unbound:
+            continue  # a school only named ("曲阜一中、曲阜二中都是初中")
+        per_value = any(ind.key in q for ind in calculator.resource_inputs().values())
+        has_resource = per_value or any(n in q for n in _RESOURCE_WORDS)
+        if unbound or conflicts or not has_resource or ("students" not in q and not per_value):
             return None  # a school without its own figures: not a list we can read safely
         tool, args, missing = _resource(segment, q, level)
         parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, level, "resource"))
+    if len(parts) < 2:
+        return None
     missing = list(dict.fromkeys(m for p in parts for m in p.missing))
     return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
+
+
+def _many_schools(text: str, roles: list[NumberRole]) -> bool:
+    """The question is about several schools ("两所学校", "各自", two named schools) — figures
+    that could not be read school by school must not be read as one school's."""
+    counted = any(r.role == "schools" and r.mention.value >= 2 for r in roles)
+    return counted or "各自" in text or len({t.word for t in school_names(text)}) >= 2
+
+
+def _settle_headcount(quantities: dict[str, Any]) -> dict[str, Any]:
+    """A class question's head count no keyword names: the total when classes are counted too
+    ("6个班共258人"), else one class's size ("有个班48人")."""
+    if "headcount" in quantities:
+        count = quantities.pop("headcount")
+        if "classes" in quantities:
+            quantities.setdefault("students", count)
+        else:
+            quantities.setdefault("class_sizes", []).append(count)
+    return quantities
+
+
+def _heading_quantity(heading: str) -> str | None:
+    """The one resource a list's heading names: its raw field, or its value key after 生均/每百名."""
+    spans = _keyword_spans(_mask(_KEYWORD_MASKS, heading), _RESOURCE_WORDS, heading)
+    named = {f for _, _, f in spans}
+    if len(named) != 1:
+        return None
+    name = named.pop()
+    return calculator.resource_inputs()[name].key if _PER_VALUE.search(heading) else name
 
 
 def readback(request: CalcRequest) -> str:
@@ -415,7 +490,7 @@ def readback(request: CalcRequest) -> str:
 
 
 # "再增加1名", "少3个": a change to the previous figure, not the figure itself.
-_DELTA_UP = re.compile(r"增加|增多|多加|再加|再招|新增|新进|加上|补充|添|多了?(?=\s*\d|[一二两三四五六七八九十])")
+_DELTA_UP = re.compile(r"增加|增多|多加|新增|新进|加上|补充|添|(?:再[\u4e00-\u9fff]{0,2}?|多了?)(?=\s*\d|[一二两三四五六七八九十])")
 _DELTA_DOWN = re.compile(r"减少|少了?(?=\s*\d|[一二两三四五六七八九十])|调走|减去|去掉")
 
 
@@ -425,13 +500,19 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     it names."""
     kind = previous.kind or "resource"
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
-    given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else _assign(text, _VOCAB[kind], kind, data_text)
+    given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else \
+        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0])
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
                  if isinstance(previous.quantities.get(k), (int, Decimal)) and not isinstance(v, list)}
         given = {k: (int(v) if v == int(v) else v) for k, v in given.items()}
-    quantities = {**previous.quantities, **given}
+    if kind == "resource" and any(f in given and f not in previous.quantities for f in _resource_fields()):
+        # "那骨干教师8个呢" after an 音体美 question: the new resource replaces the old, students stay
+        kept = {k: v for k, v in previous.quantities.items() if k not in _resource_fields()}
+        quantities = {**kept, **given}
+    else:
+        quantities = {**previous.quantities, **given}
     new_level = level or previous.level
     tool, args, missing = _BUILDERS[kind](previous.text, quantities, new_level)
     return CalcRequest(previous.text, tool, args, _jsonable(quantities), missing, new_level, kind)
@@ -480,8 +561,9 @@ def _run_list(request: CalcRequest) -> CalcResult:
 # ---------- reading the text ----------
 
 def _detect_tool(text: str) -> str | None:
+    cut = tokens(text)
     for kind, pattern in _TOOL_RULES:
-        if re.search(pattern, text):
+        if any(not _straddled(cut, *m.span()) for m in re.finditer(pattern, text)):
             return kind
     return None
 
@@ -493,6 +575,8 @@ def detect_level(text: str) -> str | None:
         return "一贯制"
     found = {level for level, pattern in (("初中", r"初中|中学|初[一二三]|[七八九]年级"), ("小学", r"小学|村小|[一二三四五六]年级"))
              if re.search(pattern, text)}
+    if not found:  # "五中有学生1800人": the school's name says its level
+        return school_name_level(text)
     return found.pop() if len(found) == 1 else None
 
 
@@ -500,6 +584,11 @@ def _detect_area(text: str) -> str | None:
     found = {area for area, pattern in (("城区", r"城区|市区|县城|城里"), ("镇区", r"镇区|乡镇|镇上|镇"))
              if re.search(pattern, text)}
     return found.pop() if len(found) == 1 else None
+
+
+def in_rule_phrase(text: str, mention: NumberMention) -> bool:
+    """The number is part of the rules' own wording (每100个学生, 5年360学时), not anyone's figure."""
+    return any(m.start() <= mention.start and mention.end <= m.end() for m in _NUMBER_MASKS.finditer(text))
 
 
 def _mask_rule_phrases(text: str, data_text: str) -> str:
@@ -514,16 +603,25 @@ def _mask(pattern: re.Pattern, text: str) -> str:
     return pattern.sub(lambda m: "□" * len(m.group()), text)
 
 
-def _keyword_spans(text: str, vocab: dict[str, list[str]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping keyword occurrences, longest first: "符合交流轮岗条件" hides "交流轮岗"."""
+def _keyword_spans(text: str, vocab: dict[str, list[str]], source: str | None = None) -> list[tuple[int, int, str]]:
+    """Non-overlapping keyword occurrences, longest first: "符合交流轮岗条件" hides "交流轮岗".
+    An occurrence that a word of the sentence (`source`, cut by jieba) straddles is no keyword:
+    "小学生均" is 小学|生均 and holds no 学生, "入学时" is 入学|时 and holds no 学时."""
     words = sorted(((w, f) for f, ws in vocab.items() for w in ws), key=lambda wf: -len(wf[0]))
+    cut = tokens(source if source is not None else text)
     spans: list[tuple[int, int, str]] = []
     for word, name in words:
         for match in re.finditer(re.escape(word), text):
             start, end = match.span()
+            if _straddled(cut, start, end):
+                continue
             if all(end <= s or start >= e for s, e, _ in spans):
                 spans.append((start, end, name))
     return sorted(spans)
+
+
+def _straddled(cut: list[Token], start: int, end: int) -> bool:
+    return any(t.start < start < t.end < end for t in cut)
 
 
 def _clause_bounds(text: str, position: int) -> tuple[int, int]:
@@ -548,11 +646,38 @@ def _numbers(text: str, spans, data_text: str) -> list[NumberMention]:
 
 
 def _assign(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: str) -> dict[str, Any]:
-    """Give each number the quantity it counts: a noun right after it ("850名学生") wins,
-    else the nearest keyword before it in its clause ("学生850人"), else a later keyword."""
-    spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
+    return _bind(text, vocab, kind, data_text)[0]
+
+
+def _conflict_prompts(text: str, vocab: dict[str, list[str]], kind: str, data_text: str) -> list[str]:
+    """Quantities the question gives two figures for, named for the user to settle."""
+    names = dict.fromkeys(_bind(text, vocab, kind, data_text)[2])
+    return [f"{_label(n)}的准确数字（问题中给出了两个不同的数）" for n in names]
+
+
+def _label(name: str) -> str:
+    fields = calculator.resource_inputs()
+    if name in fields:
+        return fields[name].measure.input_name
+    by_key = {ind.key: ind for ind in fields.values()}
+    return by_key[name].name if name in by_key else _NAMES.get(name, name)
+
+
+def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: str,
+          implied: str | None = None, prefer: tuple[str, ...] = ()
+          ) -> tuple[dict[str, Any], list[NumberMention], list[str]]:
+    """Give each number the quantity it counts; also the numbers left unbound and the quantities
+    given two different figures. A noun right after
+    it ("850名学生") wins, else the nearest keyword before it in its clause ("学生850人"), else a
+    later keyword; a keyword whose kind of unit the number's unit word contradicts is skipped
+    ("有个班48人": 48 people, not 48 classes). A number no keyword names takes the quantity its unit
+    word leaves as the only one among `prefer` (a follow-up's previous quantities), or `implied`,
+    the quantity a list's heading names ("音体美教师：实验一小2000人20个")."""
+    spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab, text)
     numbers = _numbers(text, spans, data_text)
     found: dict[str, Any] = {}
+    unbound: list[NumberMention] = []
+    conflicts: list[str] = []
     previous: tuple[NumberMention, str | None] | None = None
     for i, number in enumerate(numbers):
         start, end = _clause_bounds(text, number.start)
@@ -560,27 +685,71 @@ def _assign(text: str, vocab: dict[str, list[str]], kind: str | None, data_text:
             start = previous[0].end
         if i + 1 < len(numbers) and numbers[i + 1].start < end:
             end = numbers[i + 1].start
-        name = _field_for(text, number, spans, start, end, previous)
-        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]):
+        family = _unit_family(text[number.end:])
+        fitting = [(s, e, f) for s, e, f in spans if _compatible(f, family)]
+        name = _field_for(text, number, fitting, start, end, previous)
+        per_value = _PER_VALUE.search(text[start:number.start])
+        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]) and not per_value:
             name = _HEADCOUNT_DEFAULT[kind]  # "只有68人": the only head count these questions have
+        if name is None:
+            name = _by_unit(family, found, implied, prefer)
         if name in _AREA_FIELDS and _AREA_UNIT.match(text[number.end:]):
             name = _AREA_FIELDS[name]
-        if name in _RESOURCE_WORDS and _PER_VALUE.search(text[start:number.start]):
+        if name in _RESOURCE_WORDS and per_value:
             name = calculator.resource_inputs()[name].key  # "生均仪器设备值2600元" is already the value
+        if name and _BY_RULE.search(text[start:number.start]) and _is_threshold(name, number.value):
+            name = None  # "按每百名学生1人算": the rule's figure the user measures against
         if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
-            else:
-                found.setdefault(name, number.value)
+            elif found.setdefault(name, number.value) != number.value:
+                conflicts.append(name)  # two figures for one quantity: which is meant is asked, not guessed
+        else:
+            unbound.append(number)
         previous = (number, name)
-    return found
+    return found, unbound, conflicts
+
+
+def _by_unit(family: str | None, found: dict, implied: str | None, prefer: tuple[str, ...]) -> str | None:
+    """A number no keyword names: the list's implied quantity, or — in a follow-up — the one
+    quantity of the previous calculation its unit word can measure ("1000人22间": 22 rooms).
+    A bare 个 never counts the students ("再评上6个": six more teachers)."""
+    if implied and implied not in found and _compatible(_base_field(implied), family):
+        return implied
+    if family is None:
+        return None
+    open_fields = [f for f in prefer if f not in found and _compatible(f, family)
+                   and not (family == "count" and f == "students")]
+    return open_fields[0] if len(open_fields) == 1 else None
+
+
+_BY_RULE = re.compile(r"(?:按照?|依照|参照|对照)[^，,。；;]*$")
+
+
+def _is_threshold(name: str, value: Decimal) -> bool:
+    by_key = {ind.key: ind for ind in calculator.resource_inputs().values()}
+    ind = by_key.get(name)
+    return ind is not None and value in {Decimal(str(v)) for v in ind.values.values()}
+
+
+def _resource_fields() -> set[str]:
+    """The seven resources' raw-count fields and their value keys."""
+    return {*_RESOURCE_WORDS, *(ind.key for ind in calculator.resource_inputs().values())}
+
+
+def _base_field(name: str) -> str:
+    """An indicator's value key → the raw-count field it is computed from (for its unit family)."""
+    by_key = {ind.key: field for field, ind in calculator.resource_inputs().items()}
+    return by_key.get(name, name)
 
 
 def _field_for(text, number, spans, start, end, previous) -> str | None:
     lead = max(((e, f) for s, e, f in spans if start <= s and e <= number.start), default=None)
     if lead and lead[1] in _PER_UNIT_FIELDS and _PER_UNIT_GAP.fullmatch(text[lead[0]:number.start]):
         return lead[1]
-    after = [(s, f) for s, e, f in spans if number.end <= s < end]
+    # A noun followed by a number of its own ("1200人高于规定学历教师70人") is that number's.
+    after = [(s, f) for s, e, f in spans if number.end <= s < end
+             and not (s > number.end and _NOUN_THEN_NUMBER.match(text[e:]))]
     for s, name in after:
         if _CLASSIFIER.match(text[number.end:s]):
             return name
@@ -597,9 +766,14 @@ def _field_for(text, number, spans, start, end, previous) -> str | None:
     return None
 
 
+_NOUN_THEN_NUMBER = re.compile(rf"^\s*(?:专任)?(?:教师|老师)?\s*(?:数|的?人?数)?\s*(?:是|有|为|共|共有|达到|只有|才)?\s*[0-9{_DIGIT_CHARS}]")
+
+
 def _fits(name: str, value: Decimal) -> bool:
-    """Counts of people, rooms and classes are whole numbers; 0.9 is a threshold, not a head count."""
-    return name in _MONEY_OR_AREA or value == value.to_integral_value()
+    """Counts of people, rooms and classes are whole numbers; 0.9 is a threshold, not a head count.
+    An indicator's own value (生均6.8平方米, 每百名3.8人) is a ratio and may have decimals."""
+    indicator_values = {ind.key for ind in calculator.resource_inputs().values()}
+    return name in _MONEY_OR_AREA or name in indicator_values or value == value.to_integral_value()
 
 
 def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str | None) -> bool:
@@ -662,7 +836,7 @@ def _assign_lists(text: str, vocab: dict[str, list[str]], data_text: str) -> dic
     else the nearest keyword before its first; lists (or single numbers, school by school) that
     name the same quantity are joined in order. Values given per hundred or per student
     ("每百名学生音体美教师分别为1、0.71、1.13") are kept under the indicator's key."""
-    spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab)
+    spans = _keyword_spans(_mask(_KEYWORD_MASKS, text), vocab, text)
     numbers = _numbers(text, spans, data_text)
     groups: list[list[NumberMention]] = []
     for n in numbers:
@@ -732,10 +906,13 @@ def _resource(text, q, level):
     fields = calculator.resource_inputs()
     values = [ind for ind in fields.values() if ind.key in q]
     if values and not any(name in q for name in _RESOURCE_WORDS):
-        ind = values[0]
-        shared = calculator.same_for_all_levels(ind.key)
+        shared = all(calculator.same_for_all_levels(ind.key) for ind in values)
         missing = [] if level in calculator.LEVELS or shared else [_NAMES["level"]]
-        args = {"level": level if level in calculator.LEVELS else None, "indicator": ind.key, "value": q[ind.key]}
+        known = level if level in calculator.LEVELS else None
+        if len(values) > 1:  # "生均用房6.2平方米、生均体育场馆9.6平方米": each judged
+            return "check_indicator_values", {"level": known, "values": {i.key: q[i.key] for i in values}}, missing
+        ind = values[0]
+        args = {"level": known, "indicator": ind.key, "value": q[ind.key]}
         return "check_indicator_value", args, missing
     given = [name for name in _RESOURCE_WORDS if name in q]
     level_missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
@@ -799,6 +976,10 @@ def _cv(text, q, level):
 
 
 def _rotation(text, q, level):
+    if "backbone_rotated" in q and "rotated_teachers" in q and "eligible_teachers" not in q:
+        # "交流轮岗的老师150人，其中骨干27人": the 骨干 share, all that these figures decide
+        args = {"eligible_teachers": None, "rotated_teachers": q["rotated_teachers"], "backbone_rotated": q["backbone_rotated"]}
+        return "check_rotation", args, []
     if "eligible_teachers" in q and "rotated_teachers" in q or not ({_ROTATION_RATE, _BACKBONE_RATE} & set(q)):
         args = {k: q.get(k) for k in ("eligible_teachers", "rotated_teachers", "backbone_rotated")}
         return "check_rotation", args, _need(q, ["eligible_teachers", "rotated_teachers"])
@@ -839,9 +1020,15 @@ def _small_school(text, q, level):
 
 
 def _rooms(text, q, level):
+    areas = [("music_room_area", a) for a in q.get("music_room_areas", [])] + \
+        [("art_room_area", a) for a in q.get("art_room_areas", [])]
+    if areas and not any(k in q for k in ("classes", "music_rooms", "art_rooms")):
+        # Only rooms' areas given ("音乐专用教室面积85平方米"): each is judged on its own.
+        return "check_reported_rates", {"rates": [{"key": k, "rate_percent": a} for k, a in areas]}, []
     args = {k: q.get(k) for k in ("classes", "music_rooms", "art_rooms")}
     args.update(music_room_areas=q.get("music_room_areas", []), art_room_areas=q.get("art_room_areas", []))
-    return "check_music_art_rooms", args, _need(q, ["classes", "music_rooms", "art_rooms"])
+    rooms = [k for k in ("music_rooms", "art_rooms") if k in q] or ["music_rooms", "art_rooms"]
+    return "check_music_art_rooms", args, _need(q, ["classes", *rooms])
 
 
 def _class(text, q, level):

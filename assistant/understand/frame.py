@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -31,8 +31,15 @@ from assistant.understand.rules import rule_intent
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
 MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
-PRONOUN = re.compile(r"这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|这家|他们单位|他们街道|他们")
-QUESTION_WORD = re.compile(r"谁|哪|多少|什么|几|怎么|如何|吗|么|是否")
+PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家|这几个单位|这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|"
+                     r"这家|他们单位|他们街道|他们|它们|它的|它")
+PLURAL_PRONOUN = re.compile(r"这两|这几|它们|他们(?!单位|街道)")
+# What joins two questions in one message ("…达标吗？另外…", "…？顺便问下…").
+JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?下?|再问一?下?|以及|同时)")
+# A clause that only asks how the documents put the first one ("方案里怎么安排的"): no question of its own.
+ONLY_HOW = re.compile(r"(?:那|请问)?(?:方案|文件|文件里|这方面|具体)?(?:里|中|上|是)?(?:到底|具体)?(?:是)?(?:怎么|如何|怎样)"
+                      r"(?:安排|规定|要求|说|写|讲|定)(?:的)?(?:呢|吗)?")
+QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
@@ -63,6 +70,7 @@ class QueryFrame:
     follow_up: str = ""  # how the previous frame was used: "", "inherit", "topic"
     rule_intent: str = ""  # the rule router's vote, kept: only the rules may refuse outright
     parts: list["QueryFrame"] = field(default_factory=list)  # a compound question's parts, each answered
+    person: str = ""  # a taskforce member the question names (唐爱军), from the indexed roster
 
     @property
     def unit_names(self) -> list[str]:
@@ -70,8 +78,14 @@ class QueryFrame:
 
     @property
     def claims(self) -> list[NumberRole]:
-        """Figures the question states as the standard ("标准是2人，对吗"): checked, never computed."""
-        return [r for r in self.numbers if r.role in ("claim", "instruction")]
+        """Figures the question states as the standard ("标准是2人，对吗"): checked, never computed.
+        In a question about a standard that binds no figure of the user's ("是不是要求不低于15%？"),
+        its figures are what it says the standard is."""
+        stated = [r for r in self.numbers if r.role in ("claim", "instruction")]
+        if stated or self.binds_numbers or self.intent != "target":
+            return stated
+        return [r for r in self.numbers if r.is_data and (r.mention.percent or r.mention.text[:1].isdigit())
+                and not numeric_question.in_rule_phrase(self.text, r.mention)]
 
     @property
     def binds_numbers(self) -> bool:
@@ -101,7 +115,8 @@ def find_stage(text: str) -> str:
     return ""
 
 
-def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str) -> QueryFrame:
+def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str,
+           people: frozenset[str] = frozenset()) -> QueryFrame:
     """Read one (already resolved) question into a frame."""
     units = [UnitMention(u.name, *_span(question, u)) for u in find_units(question)]
     indicators = [ind.key for ind in default_registry().find(question)]
@@ -111,19 +126,20 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     level = numeric_question.detect_level(question) or ""
     frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question),
                        find_stage(question), roles, calc)
+    frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     _classify(frame, embed, model_key)
     return frame
 
 
 def _classify(frame: QueryFrame, embed, model_key: str) -> None:
     has_numbers = frame.binds_numbers
-    rule = rule_intent(frame.text, frame.unit_names, frame.indicators, has_numbers)
+    rule = rule_intent(frame.text, frame.unit_names, frame.indicators, has_numbers, bool(frame.person))
     frame.evidence, frame.rule_intent = (rule.reason,), rule.intent
     if embed is None or rule.intent == "calculation":
         frame.intent, frame.confidence = rule.intent, 1.0 if rule.intent != "general" else 0.0
         return
     features = {"unit": bool(frame.units), "numbers": has_numbers,
-                "person": bool(PERSON_TITLE.search(frame.text)), "indicator": bool(frame.indicators)}
+                "person": bool(PERSON_TITLE.search(frame.text) or frame.person), "indicator": bool(frame.indicators)}
     scored = intents.classify(frame.text, embed, model_key, rule.intent, features)
     # Numbers never bound → no calculation; a calculation the rules did not see needs bound numbers.
     # Structure the examples cannot overrule: a calculation needs bound numbers, duties a named unit.
@@ -142,69 +158,80 @@ def _span(text: str, unit) -> tuple[int, int]:
 
 
 def understand(question: str, history: list[str] | None = None, *, max_chars: int = 2000,
-               embed: Callable[[str], list[float]] | None = None, model_key: str = "") -> QueryFrame:
-    """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY)."""
+               embed: Callable[[str], list[float]] | None = None, model_key: str = "",
+               people: frozenset[str] = frozenset()) -> QueryFrame:
+    """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY).
+    `people`: the names on the indexed rosters, so "唐爱军什么职务" is known to ask about a member."""
     cleaned, notice = clean_question(question, max_chars)
+    read = partial(_frame, embed=embed, model_key=model_key, people=people)
     previous = None
     for turn in (history or [])[-MAX_HISTORY:]:
         text = clean_question(turn, max_chars)[0]
         if text:
-            previous = _resolve(text, "", previous, embed, model_key)
-    frame = _resolve(cleaned, notice, previous, embed, model_key)
-    frame.parts = _parts(frame, embed, model_key)
+            previous = _resolve(text, "", previous, read)
+    frame = _resolve(cleaned, notice, previous, read)
+    frame.parts = _parts(frame, read)
     return frame
 
 
-def _parts(frame: QueryFrame, embed, model_key: str) -> list[QueryFrame]:
+def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFrame]:
     """"组长是谁，办公室设在哪" / "市财政局负责什么，特教经费标准是多少": clauses that each ask
     something and differ in intent or subject are answered one by one. A calculation, or a clause
     that only continues the first ("…达标吗"), is not split."""
-    if frame.intent == "calculation" or frame.follow_up:
+    if frame.follow_up:
         return []
-    clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时", frame.text) if c.strip()]
-    asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4]
+    joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
+    if len(joined) >= 2 and all(QUESTION_WORD.search(c) for c in joined):
+        # "我们初中1000人…达标吗？另外编办管什么？": each part whole, a calculation with its figures
+        return [read(c.strip(" ，,；;。？?！!"), "") for c in joined[:3]]
+    if frame.intent == "calculation":
+        return []
+    clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时|顺便", frame.text) if c.strip()]
+    asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4 and not ONLY_HOW.fullmatch(c.strip())]
     if len(asking) < 2:
         return []
-    parts = [_frame(c.strip(), "", embed, model_key) for c in asking[:3]]
+    parts = [read(c.strip(), "") for c in asking[:3]]
     subjects = {(p.intent, tuple(p.unit_names), tuple(p.indicators)) for p in parts}
     if len(subjects) < 2 or any(p.intent == "out_of_scope" for p in parts):
         return []
     return parts
 
 
-def _resolve(question: str, notice: str, previous: QueryFrame | None, embed, model_key: str) -> QueryFrame:
-    own = _frame(question, notice, embed, model_key)
+def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame]) -> QueryFrame:
+    own = read(question, notice)
     if previous is None or not question or not _is_follow_up(question, own):
         return own
     old_units, new_units = previous.units, own.units
     if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
-        text = PRONOUN.sub(old_units[0].name, question, count=1)
-        return replace(_frame(text, notice, embed, model_key), question=question, follow_up="inherit")
+        plural = PLURAL_PRONOUN.search(question) and len(old_units) > 1
+        named = "和".join(u.name for u in old_units[:3]) if plural else old_units[0].name
+        text = PRONOUN.sub(named, question, count=1)
+        return replace(read(text, notice), question=question, follow_up="inherit")
     if new_units and old_units:
         text = previous.text
         for mention in sorted(old_units, key=lambda u: -u.start)[:1]:
             text = text[:mention.start] + new_units[0].name + text[mention.end:]
-        return _inherited(question, text, notice, embed, model_key)
+        return _inherited(question, text, notice, read)
     if previous.binds_numbers and (any(r.is_data for r in own.numbers) or own.level):
         return _inherit_calculation(question, notice, previous, own)
     level = own.level
     if level and not new_units and _slot_only(question, own):  # "那初中呢", not "那不足100人的村小呢"
         other = "初中" if level == "小学" else "小学"
         text = previous.text.replace(other, level) if other in previous.text else f"{level}{previous.text}"
-        return _inherited(question, text, notice, embed, model_key)
+        return _inherited(question, text, notice, read)
     for a, b in (("城区", "镇区"), ("镇区", "城区")):
         if a in question and b in previous.text:
-            return _inherited(question, previous.text.replace(b, a), notice, embed, model_key)
+            return _inherited(question, previous.text.replace(b, a), notice, read)
     topic = ELLIPSIS.sub("", question).strip(" ？?，,。") or question
-    frame = _frame(topic, notice, embed, model_key)
+    frame = read(topic, notice)
     frame.question, frame.follow_up = question, "topic"
     if frame.intent in ("general", "out_of_scope") and previous.intent != "out_of_scope":
         frame.intent = previous.intent
     return frame
 
 
-def _inherited(question: str, text: str, notice: str, embed, model_key: str) -> QueryFrame:
-    return replace(_frame(text, notice, embed, model_key), question=question, follow_up="inherit")
+def _inherited(question: str, text: str, notice: str, read: Callable[..., QueryFrame]) -> QueryFrame:
+    return replace(read(text, notice), question=question, follow_up="inherit")
 
 
 def _inherit_calculation(question: str, notice: str, previous: QueryFrame, own: QueryFrame) -> QueryFrame:
