@@ -57,6 +57,7 @@ class EvalQuestion:
     must_not: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     verdicts: tuple[str, ...] = ()
+    doc: str = ""  # multi-document sets: the document the answer must cite (and no other plan)
 
     @classmethod
     def from_dict(cls, data: dict) -> "EvalQuestion":
@@ -75,6 +76,7 @@ class EvalQuestion:
             must_not=tuple(str(s) for s in data.get("must_not") or ()),
             values=tuple(str(s) for s in data.get("values") or ()),
             verdicts=tuple(str(s) for s in data.get("verdicts") or ()),
+            doc=str(data.get("doc") or ""),
         )
 
     def to_dict(self) -> dict:
@@ -85,6 +87,7 @@ class EvalQuestion:
             "refuse": self.refuse, "must_not": list(self.must_not),
             **({"values": list(self.values)} if self.values else {}),
             **({"verdicts": list(self.verdicts)} if self.verdicts else {}),
+            **({"doc": self.doc} if self.doc else {}),
         }
 
     def expected_verdicts(self) -> tuple[str, ...] | None:
@@ -201,8 +204,9 @@ class Judgment:
         return data
 
 
-def judge(question: EvalQuestion, answer, docs: dict | None = None) -> Judgment:
-    """Judge one answer against one eval item (see the module docstring for the rules)."""
+def judge(question: EvalQuestion, answer, docs: dict | None = None, kinds: dict | None = None) -> Judgment:
+    """Judge one answer against one eval item (see the module docstring for the rules). `kinds`:
+    each document's kind (plan, national_rule…), for items that name the document to cite."""
     text = _get(answer, "answer", "") or ""
     intent = _get(answer, "intent", "") or ""
     citations = _citations(answer)
@@ -222,6 +226,13 @@ def judge(question: EvalQuestion, answer, docs: dict | None = None) -> Judgment:
     gold_cited = any(question.gold in (_get(c, "quote", "") or "") for c in citations) if question.gold else None
     if not question.refuse and gold_cited is False:
         reasons.append(f"没有引用包含标准条款的原文：{question.gold}")
+    if question.doc and not question.refuse:
+        cited = {_get(c, "doc_id", "") for c in citations}
+        if question.doc not in cited:
+            reasons.append(f"没有引用应依据的文件：{question.doc}")
+        plans = {d for d in cited if (kinds or {}).get(d) == "plan"}
+        if (kinds or {}).get(question.doc) == "plan" and plans - {question.doc}:
+            reasons.append(f"混用了其他文件的方案：{'、'.join(sorted(plans - {question.doc}))}")
 
     verbatim_ok = broken = summary = accurate = 0
     for c in citations:
@@ -561,9 +572,10 @@ def run_eval(assistant, questions: list[EvalQuestion], ask: Callable | None = No
     An exception from `ask` fails that question with the error as its reason; the run goes on.
     """
     ask = ask or assistant.ask
+    index = getattr(assistant, "index", None)
     if docs is None:
-        index = getattr(assistant, "index", None)
         docs = getattr(index, "docs", None)
+    kinds = {d: p.kind for d, p in (getattr(index, "profiles", None) or {}).items()}
     started = time.perf_counter()
     judgments = []
     for i, q in enumerate(questions, 1):
@@ -573,7 +585,7 @@ def run_eval(assistant, questions: list[EvalQuestion], ask: Callable | None = No
         except Exception as exc:  # one broken question must not hide the others
             judgments.append(failed_judgment(q, f"{type(exc).__name__}: {exc}", (time.perf_counter() - t0) * 1000))
         else:
-            judgments.append(judge(q, answer, docs))
+            judgments.append(judge(q, answer, docs, kinds))
         if progress:
             progress(i, len(questions))
     return EvalReport(judgments, label, time.perf_counter() - started)

@@ -8,8 +8,10 @@ them) → numeric grounding check → markdown with numbered sources.
 from __future__ import annotations
 
 import time
-from functools import cached_property
+from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
+from functools import partial
 
 from assistant.answer import compose, evidence
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
@@ -19,13 +21,22 @@ from assistant.domain.numerals import extract_numbers
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
 from assistant.models import Answer, Citation, ToolCall
+from assistant.retrieve import scope
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
-from assistant.understand.frame import QueryFrame, find_region, understand
+from assistant.understand.frame import QueryFrame, understand
 
 RETRIEVED_K = 10
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
-NATIONAL = "全国"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question's view of the corpus: the index as it was when the question came (a rebuild
+    that switches indexes mid-answer cannot mix two), and the documents the question may use."""
+
+    index: LoadedIndex
+    docs: list[str]
 
 
 class Assistant:
@@ -44,55 +55,53 @@ class Assistant:
     def unit_profile(self, unit: str) -> compose.UnitProfile | None:
         return compose.unit_profile(self.index, unit)
 
-    def understand(self, question: str, history: list[str] | None = None) -> QueryFrame:
+    def understand(self, question: str, history: list[str] | None = None,
+                   index: LoadedIndex | None = None) -> QueryFrame:
+        index = index or self.index
         return understand(question, history, max_chars=self.settings.max_question_chars,
-                          embed=self.index.query_vector, model_key=backend_id(self.settings.embedding_backend),
-                          people=self.people)
-
-    @cached_property
-    def people(self) -> frozenset[str]:
-        """Names on the indexed rosters, without the padding some rosters put inside them."""
-        return frozenset(c.person.replace(" ", "") for c in self.index.chunks if c.person)
+                          embed=index.query_vector, model_key=backend_id(self.settings.embedding_backend),
+                          people=_people(index), units_of=partial(_units_of, index),
+                          regions=frozenset(scope.regions(index)))
 
     def regions(self) -> set[str]:
-        """Regions the indexed documents cover: a document's region, else the place in its title,
-        else national (rules of the ministry name no place)."""
-        return {getattr(d, "region", "") or find_region(d.title) or NATIONAL for d in self.index.docs.values()}
+        """Regions the indexed documents cover (their profiles)."""
+        return scope.regions(self.index)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
-        frame = self.understand(question, history)
+        index = self.index
+        frame = self.understand(question, history, index)
         if not frame.question:
             return Answer(question, EMPTY_MESSAGE, "out_of_scope", elapsed_ms=_ms(started))
-        scope = self._out_of_scope(frame)
-        if scope:
-            return self._finish(question, compose.Draft(scope), "out_of_scope", [], frame, started)
+        turn = Turn(index, scope.answer_scope(index, frame.place if frame.place in scope.regions(index) else ""))
+        refusal = self._out_of_scope(turn, frame)
+        if refusal:
+            return self._finish(turn, question, compose.Draft(refusal), "out_of_scope", [], frame, started)
         if frame.parts:
-            draft, intent, hits = self._compose_parts(frame)
+            draft, intent, hits = self._compose_parts(turn, frame)
         else:
             refused = frame.intent == "out_of_scope" and frame.rule_intent == "out_of_scope"
-            hits = [] if refused else hybrid_search(self.index, frame.text, RETRIEVED_K)
-            draft, intent = self._compose(frame, hits)
-        return self._finish(question, draft, intent, hits, frame, started)
+            hits = [] if refused else hybrid_search(index, frame.text, RETRIEVED_K, docs=turn.docs)
+            draft, intent = self._compose(turn, frame, hits)
+        return self._finish(turn, question, draft, intent, hits, frame, started)
 
-    def _compose_parts(self, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
+    def _compose_parts(self, turn: Turn, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
         """Each part of a compound question retrieved and answered in turn, under its own heading,
         sources shared; the parts' hits (first part first) stand for the question's."""
         combined, intents, hits = compose.Draft(""), [], {}
         for i, part in enumerate(frame.parts):
-            part_hits = hybrid_search(self.index, part.text, RETRIEVED_K)
+            part_hits = hybrid_search(turn.index, part.text, RETRIEVED_K, docs=turn.docs)
             hits.update((h.chunk.chunk_id, h) for h in part_hits if h.chunk.chunk_id not in hits)
-            draft, intent = self._compose(part, part_hits)
+            draft, intent = self._compose(turn, part, part_hits)
             intents.append(intent)
             heading = f"**（{'一二三'[i]}）{part.text}**"  # numbered in Chinese: no digit to ground
             combined.body += ("\n\n" if combined.body else "") + heading + "\n" + compose.adopt(combined, draft)
         answered = [i for i in intents if i != "out_of_scope"]
         return combined, (answered[0] if answered else "out_of_scope"), list(hits.values())[:RETRIEVED_K]
 
-    def _out_of_scope(self, frame: QueryFrame) -> str:
-        covered = self.regions()
-        if frame.place and frame.place not in covered:
-            have = "、".join(sorted(covered))
+    def _out_of_scope(self, turn: Turn, frame: QueryFrame) -> str:
+        if frame.place and not scope.documents_for_region(turn.index, frame.place):
+            have = "、".join(sorted(scope.regions(turn.index))) or "（无）"
             return (f"{compose.NOT_FOUND}已收录的文件涉及{have}，没有关于{frame.place}的文件，"
                     f"不能用其他地方的规定代替作答。如有{frame.place}的文件，可放入文件库后再问。")
         if frame.stage:
@@ -100,28 +109,28 @@ class Assistant:
                     f"没有针对{frame.stage}的规定。")
         return ""
 
-    def _compose(self, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
-        index, intent, text = self.index, frame.intent, frame.text
+    def _compose(self, turn: Turn, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
+        index, docs, intent, text = turn.index, turn.docs, frame.intent, frame.text
         if intent == "out_of_scope" and frame.rule_intent != "out_of_scope":
             # The examples alone doubt the question: answer retrieval-first when a clause supports it.
-            draft = compose.compose_general(index, text, hits)
+            draft = compose.compose_general(index, text, hits, docs)
             return (draft, "general") if draft else (compose.not_found(), intent)
         if intent == "out_of_scope":
             return compose.not_found(), intent
         if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
         attempts = {
-            "duty": lambda: compose.compose_duty(index, text, frame.unit_names),
-            "who": lambda: compose.compose_who(index, text, hits),
-            "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits),
-            "calculation": lambda: self._calculate(frame),
-            "roster": lambda: compose.compose_roster(index, text, frame.unit_names),
-            "overview": lambda: compose.compose_overview(index, text),
-            "general": lambda: compose.compose_general(index, text, hits),
+            "duty": lambda: compose.compose_duty(index, text, frame.unit_names, docs),
+            "who": lambda: compose.compose_who(index, text, hits, docs),
+            "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits, docs),
+            "calculation": lambda: self._calculate(turn, frame),
+            "roster": lambda: compose.compose_roster(index, text, frame.unit_names, docs),
+            "overview": lambda: compose.compose_overview(index, text, docs),
+            "general": lambda: compose.compose_general(index, text, hits, docs),
         }
         draft = attempts[intent]()
         if draft is None and intent != "general":  # retrieval-first: the best-supported sentences, quoted
-            draft, intent = compose.compose_general(index, text, hits), "general"
+            draft, intent = compose.compose_general(index, text, hits, docs), "general"
         if draft is None and intent == "general":  # the words do not meet: the closest sentence by meaning
             draft = evidence.rescue(index, text, hits)
         if draft is None:
@@ -130,7 +139,7 @@ class Assistant:
             draft.body = _claim_line(frame) + "\n\n" + draft.body
         return draft, intent
 
-    def _calculate(self, frame: QueryFrame) -> compose.Draft | None:
+    def _calculate(self, turn: Turn, frame: QueryFrame) -> compose.Draft | None:
         request = frame.calc
         if request is None or request.tool is None:
             return None  # numbers, but nothing the indicators measure (e.g. plain arithmetic)
@@ -148,13 +157,13 @@ class Assistant:
         registry = default_registry()
         marks = []
         for key in result.indicator_keys:
-            for c in compose.indicator_citations(self.index, registry.get(key)):
+            for c in compose.indicator_citations(turn.index, registry.get(key), turn.docs):
                 marks.append(f"[{draft.cite(c)}]")
         if marks:
             draft.body += "\n\n标准依据：" + "".join(dict.fromkeys(marks))
         return draft
 
-    def _finish(self, question: str, draft: compose.Draft, intent: str, hits, frame: QueryFrame,
+    def _finish(self, turn: Turn, question: str, draft: compose.Draft, intent: str, hits, frame: QueryFrame,
                 started: float) -> Answer:
         # The user's own figures may be restated (the read-back, a claim checked); they need no source.
         tool_outputs = [str(t.output) + str(t.input) for t in draft.tool_calls] + [frame.question, frame.text]
@@ -162,11 +171,12 @@ class Assistant:
             tool_outputs.append(str(frame.calc.quantities) + str([p.quantities for p in frame.calc.schools]))
         labels = [c.label for c in draft.citations]
         citations = draft.citations
-        problems = quotes_are_verbatim([c for c in citations if c.verbatim], self.index.docs)
+        problems = quotes_are_verbatim([c for c in citations if c.verbatim], turn.index.docs)
         body = draft.body
         if ungrounded_numbers(body, citations, tool_outputs, labels) or problems:
             body = _quotes_only(citations)  # never state a number we cannot point to
-        text = (f"> {frame.notice}\n\n" if frame.notice else "") + body
+        notes = _validity_notes(turn.index, citations)
+        text = (f"> {frame.notice}\n\n" if frame.notice else "") + body + (f"\n\n{notes}" if notes else "")
         if citations:
             text += "\n\n" + compose.render_sources(citations)
         retrieved = [
@@ -175,6 +185,30 @@ class Assistant:
         ]
         return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
                       suggestions=suggestions(frame, intent))
+
+
+def _people(index: LoadedIndex) -> frozenset[str]:
+    """Names on the indexed rosters, without the padding some rosters put inside them."""
+    return frozenset(c.person.replace(" ", "") for c in index.chunks if c.person)
+
+
+def _units_of(index: LoadedIndex, text: str) -> list:
+    """The units `text` names, each resolved within its own document's table."""
+    return [unit for _, unit in scope.resolve_units(index, text)]
+
+
+def _validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
+    """The line each cited document's validity calls for (superseded, expired, past its target
+    year), once per document; added after the grounding check, since the lines are ours, not quotes."""
+    today, notes = date.today(), {}
+    for c in citations:
+        profile = index.profiles.get(c.doc_id)
+        line = scope.validity_note(profile, today, index.profiles) if profile else ""
+        if line:
+            notes.setdefault(profile.name, line)
+    if len(notes) == 1:
+        return f"> 注意：{next(iter(notes.values()))}"
+    return "\n".join(f"> 注意：《{name}》{line}" for name, line in notes.items())
 
 
 def suggestions(frame: QueryFrame, intent: str) -> list[str]:

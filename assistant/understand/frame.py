@@ -97,10 +97,12 @@ def _places() -> dict:
     return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
 
 
-def find_region(text: str) -> str:
-    """The region a question is scoped to: the longest place name or alias in it, or ""."""
-    hits = [(len(alias), region["name"]) for region in _places()["regions"]
-            for alias in (region["name"], *region.get("aliases", ())) if alias in text]
+def find_region(text: str, known: frozenset[str] = frozenset()) -> str:
+    """The region a question is scoped to: the longest place name or alias in it, or "". `known`:
+    the regions of the indexed documents' profiles (汶河区, also said 汶河), beside places.yaml's."""
+    listed = [(region["name"], (region["name"], *region.get("aliases", ()))) for region in _places()["regions"]]
+    listed += [(name, (name, name[:-1])) if len(name) > 2 and name[-1] in "区县市" else (name, (name,)) for name in known]
+    hits = [(len(alias), name) for name, aliases in listed for alias in aliases if alias and alias in text]
     if hits:
         return max(hits)[1]
     return "其他县区" if any(w in text for w in _places()["other_region_words"]) else ""
@@ -116,15 +118,16 @@ def find_stage(text: str) -> str:
 
 
 def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str,
-           people: frozenset[str] = frozenset()) -> QueryFrame:
+           people: frozenset[str] = frozenset(), units_of: Callable[[str], list] = find_units,
+           regions: frozenset[str] = frozenset()) -> QueryFrame:
     """Read one (already resolved) question into a frame."""
-    units = [UnitMention(u.name, *_span(question, u)) for u in find_units(question)]
+    units = [UnitMention(u.name, *_span(question, u)) for u in units_of(question)]
     indicators = [ind.key for ind in default_registry().find(question)]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
     calc = calc if calc.tool else None
     level = numeric_question.detect_level(question) or ""
-    frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question),
+    frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question, regions),
                        find_stage(question), roles, calc)
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     _classify(frame, embed, model_key)
@@ -159,11 +162,14 @@ def _span(text: str, unit) -> tuple[int, int]:
 
 def understand(question: str, history: list[str] | None = None, *, max_chars: int = 2000,
                embed: Callable[[str], list[float]] | None = None, model_key: str = "",
-               people: frozenset[str] = frozenset()) -> QueryFrame:
+               people: frozenset[str] = frozenset(), units_of: Callable[[str], list] = find_units,
+               regions: frozenset[str] = frozenset()) -> QueryFrame:
     """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY).
-    `people`: the names on the indexed rosters, so "唐爱军什么职务" is known to ask about a member."""
+    What the indexed documents know is passed in: `people` (names on their rosters, so "唐爱军什么
+    职务" asks about a member), `units_of` (the units a text names, each document's own table) and
+    `regions` (the places their profiles cover)."""
     cleaned, notice = clean_question(question, max_chars)
-    read = partial(_frame, embed=embed, model_key=model_key, people=people)
+    read = partial(_frame, embed=embed, model_key=model_key, people=people, units_of=units_of, regions=regions)
     previous = None
     for turn in (history or [])[-MAX_HISTORY:]:
         text = clean_question(turn, max_chars)[0]
