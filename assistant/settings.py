@@ -43,6 +43,11 @@ def _env_flag(name: str, default: bool) -> bool:
     raise ValueError(f"环境变量 {name} 应为 true 或 false，当前为“{raw}”")
 
 
+def _env_path(name: str) -> Path | None:
+    value = _env(name, "")
+    return Path(value) if value else None
+
+
 def _env_list(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
@@ -82,6 +87,9 @@ class Settings:
     # Who may change the corpus from the 文件管理 view: these login names; with none named, any
     # logged-in user, and without a login only a local (loopback) app.
     admin_users: tuple[str, ...] = ()
+    # 👍/👎 on answers (issue 13): a local SQLite file. None = feedback.sqlite3 in index_dir, the
+    # git-ignored folder of this deployment's local state (index builds never touch other files in it).
+    feedback_db: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -114,7 +122,13 @@ class Settings:
             home_region=_env("ASSISTANT_HOME_REGION", cls.home_region),
             include_superseded=_env_flag("ASSISTANT_INCLUDE_SUPERSEDED", cls.include_superseded),
             admin_users=_env_list("ASSISTANT_ADMIN_USERS"),
+            feedback_db=_env_path("ASSISTANT_FEEDBACK_DB"),
         )
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where feedback is stored: ASSISTANT_FEEDBACK_DB, else index_dir/feedback.sqlite3."""
+        return self.feedback_db or self.index_dir / "feedback.sqlite3"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

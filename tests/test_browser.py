@@ -1,6 +1,12 @@
 """The real app in a subprocess, driven by Debian's Chromium through Playwright."""
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
+import time
+from contextlib import contextmanager
+
 import pytest
 
 from assistant.ui import screenshots as drive
@@ -13,19 +19,53 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def app_url(built_settings):
-    with drive.serve({"ASSISTANT_INDEX_DIR": str(built_settings.index_dir)}) as url:
+def feedback_db(tmp_path_factory):
+    return tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def app_url(built_settings, feedback_db):
+    with drive.serve({"ASSISTANT_INDEX_DIR": str(built_settings.index_dir),
+                      "ASSISTANT_FEEDBACK_DB": str(feedback_db)}) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def session(app_url):
+def chromium():
+    """One Chromium (Debian's) for the module; each page gets its own context (storage, locale, screen)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(drive.CHROMIUM), args=drive.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def page_in(browser, url: str, locale: str = "zh-CN", viewport: dict | None = None, clipboard: bool = False,
+            requests: list[str] | None = None):
+    context = browser.new_context(viewport=viewport or drive.VIEWPORT, locale=locale, accept_downloads=True)
+    try:
+        if clipboard:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+        page = context.new_page()
+        if requests is not None:
+            page.on("request", lambda r: requests.append(r.url))
+        drive.open_app(page, url)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def session(chromium, app_url):
     """One browser page for the whole walk-through, with every request it made."""
     requests: list[str] = []
     dialogs: list[str] = []
-    with drive.browser_page(requests) as page:
+    with page_in(chromium, app_url, requests=requests) as page:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        drive.open_app(page, app_url)
         yield page, requests, dialogs
 
 
@@ -115,3 +155,217 @@ def test_no_request_leaves_the_machine(session):
     _, requests, _ = session
     assert requests, "the page made no request at all"
     assert drive.non_local(requests) == []
+
+
+# ---------------------------------------------------------------- issue 13: the chat tab
+
+FEEDBACK_QUESTION = "专班组长是谁？"
+CALCULATION = "我们小学有学生850人，音体美专任教师7人，达标吗？"
+ENGLISH = re.compile(r"[A-Za-z][A-Za-z._-]{2,}")
+# Words that are names, not interface language: file formats and the product names we offer.
+ALLOWED_WORDS = {"CSV", "TSV", "XLSX", "API", "Markdown", "Word", "MCP", "OCR", "OFD", "PDF", "DOCX"}
+
+
+@pytest.fixture(scope="module")
+def chat_page(chromium, app_url):
+    with page_in(chromium, app_url, clipboard=True) as page:
+        yield page
+
+
+def last_answer(page):
+    return page.locator("#chatbot .message-row.bot-row").last
+
+
+def test_clicking_a_citation_highlights_its_exact_passage(chat_page, assistant):
+    expected = assistant.ask("市财政局负责什么？").citations[0]
+    drive.ask(chat_page, "市财政局负责什么？", "来源[1]")
+    last_answer(chat_page).locator(".cite-ref", has_text="[1]").first.click()
+    mark = chat_page.locator("#viewer-body mark#cite-mark")
+    mark.wait_for(timeout=30_000)
+    assert mark.text_content() == expected.quote
+    head = chat_page.locator("#viewer-body .viewer-head").inner_text()
+    assert "曲政办字〔2024〕17号" in head and "2024-09-03" in head and "（九）市财政局" in head
+    box = chat_page.locator("#viewer-text").bounding_box()
+    spot = mark.bounding_box()
+    assert box["y"] <= spot["y"] < box["y"] + box["height"]  # scrolled to the passage
+    chat_page.click("#viewer-close")
+    chat_page.locator("#viewer").wait_for(state="hidden", timeout=10_000)
+
+
+def test_a_source_panel_also_opens_its_passage(chat_page, assistant):
+    expected = assistant.ask("市财政局负责什么？").citations[1]
+    content = drive.open_source(chat_page, "来源[2]")
+    content.locator(".cite-ref").click()
+    chat_page.locator("#viewer-body mark", has_text=expected.quote).wait_for(timeout=30_000)
+    assert chat_page.locator("#viewer-body mark").text_content() == expected.quote
+    chat_page.click("#viewer-close")
+
+
+def test_copy_gives_clean_text_with_numbered_sources(chat_page):
+    drive.ask(chat_page, CALCULATION, "来源[2]")
+    button = last_answer(chat_page).locator("xpath=following-sibling::div[contains(@class,'message-buttons')][1]") \
+        .locator("button[title^='复制']")
+    assert button.get_attribute("title") == "复制回答（含来源）"  # a Chinese tooltip
+    button.click()
+    time.sleep(0.5)
+    text = chat_page.evaluate("() => navigator.clipboard.readText()")
+    assert "0.82 < 0.9" in text and "\\" not in text and "&lt;" not in text and "&quot;" not in text
+    assert "**" not in text and "<button" not in text
+    assert "\n[1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号" in text
+    assert "（二）强化教师队伍管理" in text and "check_resource_indicator" not in text
+
+
+def test_calculation_steps_once_and_internals_behind_a_toggle(chat_page):
+    answer = last_answer(chat_page)
+    assert answer.inner_text().count("7 ÷ 850 × 100") == 1
+    assert "check_resource_indicator" not in answer.inner_text()
+    assert '"indicator"' not in answer.inner_text()
+    details = answer.locator(".thought-group", has_text="技术细节")
+    details.locator(".title").click()
+    details.locator(".content").wait_for(timeout=10_000)
+    assert "check_resource_indicator" in details.inner_text()
+    assert answer.inner_text().count("7 ÷ 850 × 100") == 1  # not in the details either
+
+
+def test_thumbs_down_with_a_reason_writes_a_row(chat_page, feedback_db):
+    drive.ask(chat_page, FEEDBACK_QUESTION, "来源[1]")
+    bar = last_answer(chat_page).locator("xpath=following-sibling::div[contains(@class,'message-buttons')][1]")
+    bar.locator("button[aria-label='踩']").click()
+    chat_page.locator("#feedback-reasons").wait_for(timeout=30_000)
+    chat_page.get_by_label("引用不对").check()
+    chat_page.fill("#feedback-comment textarea", "应引用专班名单原文")
+    chat_page.click("#feedback-submit")
+    chat_page.locator("#feedback-note", has_text="已记录原因").wait_for(timeout=30_000)
+    with sqlite3.connect(feedback_db) as conn:
+        rows = conn.execute("SELECT rating, reason, comment, question, intent, citations, answer FROM feedback").fetchall()
+    assert len(rows) == 1
+    rating, reason, comment, question, intent, citations, answer = rows[0]
+    assert (rating, reason, comment, question) == ("down", "引用不对", "应引用专班名单原文", FEEDBACK_QUESTION)
+    assert intent and json.loads(citations)[0]["quote"] and "来源" in answer
+
+
+def test_thumbs_up_writes_a_row_and_the_feedback_view_filters_and_exports(chat_page, feedback_db, tmp_path):
+    answers = chat_page.locator("#chatbot .message-row.bot-row")
+    first = answers.nth(0).locator("xpath=following-sibling::div[contains(@class,'message-buttons')][1]")
+    first.locator("button[aria-label='赞']").click()
+    chat_page.locator("#feedback-note", has_text="👍").wait_for(timeout=30_000)
+    with sqlite3.connect(feedback_db) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT rating FROM feedback")) == ["down", "up"]
+    drive.open_tab(chat_page, "反馈")
+    table = chat_page.locator("#feedback-table")
+    chat_page.wait_for_function("() => document.querySelector('#feedback-table').innerText.includes('市财政局负责什么？')",
+                                timeout=30_000)
+    assert FEEDBACK_QUESTION in table.inner_text()
+    chat_page.locator("#feedback-only-down input").check()
+    chat_page.wait_for_function("() => !document.querySelector('#feedback-table').innerText.includes('市财政局负责什么？')",
+                                timeout=30_000)
+    assert FEEDBACK_QUESTION in table.inner_text()
+    with chat_page.expect_download() as info:
+        chat_page.click("#feedback-csv")
+    path = tmp_path / "feedback.csv"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.startswith("时间,评价,原因") and "引用不对" in text and "👎" in text and "👍" not in text
+    drive.open_tab(chat_page, "问答")
+
+
+def test_the_conversation_exports_as_markdown_and_word(chat_page, tmp_path):
+    import docx
+
+    with chat_page.expect_download() as info:
+        chat_page.click("#export-md")
+    md = tmp_path / "chat.md"
+    info.value.save_as(md)
+    text = md.read_text(encoding="utf-8")
+    assert "## 1. 市财政局负责什么？" in text and f"## 3. {FEEDBACK_QUESTION}" in text
+    assert "[1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号，2024-09-03） 附件 › 二、工作专班工作职责 › （九）市财政局" in text
+    with chat_page.expect_download() as info:
+        chat_page.click("#export-docx")
+    word = tmp_path / "chat.docx"
+    info.value.save_as(word)
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert "1. 市财政局负责什么？" in paragraphs
+    assert any(p.startswith("[1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号") for p in paragraphs)
+
+
+def test_a_reload_keeps_the_conversation(chat_page):
+    before = chat_page.locator('#chatbot [data-testid="user"]').all_inner_texts()
+    assert len(before) == 3
+    chat_page.reload()
+    drive.open_app(chat_page, chat_page.url)
+    chat_page.wait_for_function("n => document.querySelectorAll('#chatbot [data-testid=\"user\"]').length === n",
+                                arg=len(before), timeout=30_000)
+    assert chat_page.locator('#chatbot [data-testid="user"]').all_inner_texts() == before
+    # …and the reloaded answers still open their sources and carry on the conversation
+    drive.ask(chat_page, "那交通运输局呢？", "市交通运输局")
+    last_answer(chat_page).locator(".cite-ref").first.click()
+    chat_page.locator("#viewer-body mark").wait_for(timeout=30_000)
+    chat_page.click("#viewer-close")
+
+
+def test_an_example_question_is_sent_on_click(chat_page):
+    turns = chat_page.locator('#chatbot [data-testid="user"]').count()
+    chat_page.locator(".example-q", has_text="专班办公室设在哪里？").click()
+    chat_page.wait_for_function("n => document.querySelectorAll('#chatbot [data-testid=\"user\"]').length > n",
+                                arg=turns, timeout=30_000)
+    assert chat_page.locator('#chatbot [data-testid="user"]').last.inner_text().strip() == "专班办公室设在哪里？"
+    assert "市教体局" in last_answer(chat_page).inner_text()
+
+
+def test_clearing_forgets_the_conversation_after_a_reload(chat_page):
+    chat_page.click("#clear-chat")
+    chat_page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=\"user\"]').length === 0",
+                                timeout=30_000)
+    chat_page.reload()
+    drive.open_app(chat_page, chat_page.url)
+    time.sleep(2)
+    assert chat_page.locator('#chatbot [data-testid="user"]').count() == 0
+
+
+def english_words(page) -> set[str]:
+    """English words a user can see or a screen reader can hear: visible text, labels, tooltips."""
+    texts = page.evaluate("""() => {
+      const out = [document.body.innerText];
+      for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+        if (!el.getClientRects().length) continue;
+        for (const name of ['aria-label', 'title', 'placeholder', 'alt']) out.push(el.getAttribute(name) || '');
+      }
+      for (const el of document.querySelectorAll('[aria-live], .sr-only')) out.push(el.textContent || '');
+      return out;
+    }""")
+    return {w for t in texts for w in ENGLISH.findall(t or "")} - ALLOWED_WORDS
+
+
+def test_an_english_browser_gets_a_chinese_app(chromium, app_url):
+    with page_in(chromium, app_url, locale="en-US") as page:
+        assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+        drive.ask(page, "市财政局负责什么？", "来源[1]")
+        found = {"问答": english_words(page)}
+        for tab in ("我的单位", "指标测算", "文件", "新成员入门", "反馈"):
+            drive.open_tab(page, tab)
+            time.sleep(1)
+            found[tab] = english_words(page)
+        english = {tab: sorted(words) for tab, words in found.items() if words}
+        assert not english, json.dumps(english, ensure_ascii=False)
+        heard = page.evaluate("() => [...document.querySelectorAll('[aria-live], [role=status], .sr-only')]"
+                              ".map(e => e.textContent).join(' ') + document.body.innerText")
+        assert "common." not in heard  # gradio's untranslated key, read out by screen readers
+
+
+def test_on_a_phone_the_chat_fits_and_a_long_answer_opens_at_its_start(chromium, app_url):
+    with page_in(chromium, app_url, viewport={"width": 390, "height": 844}) as page:
+        chatbot = page.locator("#chatbot").bounding_box()
+        assert chatbot["height"] < 560
+        question = page.locator("#question textarea").bounding_box()
+        assert question["y"] + question["height"] <= 844  # the question box is on the first screen
+        drive.ask(page, "这个方案是什么文件？", "来源[11]")
+        time.sleep(1)
+        row = page.locator("#chatbot .message-row.user-row").last.bounding_box()
+        top = page.locator("#chatbot").bounding_box()["y"]
+        assert top - 1 <= row["y"] <= top + 120, (row, top)  # the new question at the top, its answer below
+        page.locator("#chatbot .cite-ref").first.click()
+        viewer = page.locator("#viewer")
+        viewer.locator("mark").wait_for(timeout=30_000)
+        box = viewer.bounding_box()
+        assert box["width"] >= 380 and box["x"] <= 1  # the viewer covers the phone screen
+        page.click("#viewer-close")

@@ -1,7 +1,10 @@
 """The functions behind each tab of the web app, against the real index (no browser)."""
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from assistant.domain.indicators import SUMMARY_LABEL
 from assistant.domain.units import unit_names
 from assistant.settings import REPO_ROOT, Settings
 from assistant.ui import app as ui_app
-from assistant.ui import calc_view, chat, docs_view, files, unit_view
+from assistant.ui import calc_view, chat, docs_view, export, feedback, files, shell, unit_view, viewer
 from assistant.ui.text import blockquote, inert, safe_markdown
 
 SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
@@ -48,23 +51,80 @@ def test_user_text_cannot_become_markup():
 
 # ---------------------------------------------------------------- 问答
 
-def test_chat_answer_has_collapsible_verbatim_sources(assistant, index):
-    box, messages, asked = chat.respond(assistant, "市财政局负责什么？", [], [])
-    assert box == "" and asked == ["市财政局负责什么？"]
+def ask(assistant, question, saved=None):
+    """(chat messages, stored conversation) after one more question."""
+    box, messages, saved, _ = chat.respond(assistant, question, saved or {"turns": []}, assistant.index.docs)
+    assert box == ""
+    return messages, saved
+
+
+def sources_of(messages):
+    return [m for m in messages if m.get("metadata", {}).get("title", "").startswith("来源[")]
+
+
+def test_chat_answer_has_collapsible_verbatim_sources(assistant):
+    messages, saved = ask(assistant, "市财政局负责什么？")
+    assert [t["question"] for t in saved["turns"]] == ["市财政局负责什么？"]
     assert messages[0] == {"role": "user", "content": "市财政局负责什么？"}
     body = messages[1]["content"]
     assert "**来源**" not in body  # the source list moved into the collapsible messages
-    sources = [m for m in messages if m.get("metadata", {}).get("title", "").startswith("来源[")]
+    sources = sources_of(messages)
     assert sources and all(m["metadata"]["status"] == "done" for m in sources)
     first = sources[0]
     assert first["metadata"]["title"] == "来源[1] 附件 二（九）市财政局"
-    assert "经费保障机制" in first["content"]
+    assert "经费保障机制" in first["content"] and "曲政办字〔2024〕17号" in first["content"]
+
+
+def test_every_citation_mark_is_a_button_to_its_exact_passage(assistant):
+    for question in ("市财政局负责什么？", "这个方案是什么文件？", "每百名学生音体美专任教师要达到多少？"):
+        answer = assistant.ask(question)
+        body = chat.answer_messages(answer, assistant.index.docs)[0]["content"]
+        refs = re.findall(r'<button type="button" class="cite-ref" value="([^"]+)"[^>]*>\[(\d+)\]</button>', body)
+        assert refs and "\\[" not in body, body  # no [n] left as text
+        for ref, number in refs:
+            citation = answer.citations[int(number) - 1]
+            assert html.unescape(ref) == chat.citation_ref(citation)
+            found = viewer.passage(assistant.index, html.unescape(ref))
+            assert found["quote"] == citation.quote  # the highlight is the quote, by offsets
+            page = viewer.passage_html(assistant.index, html.unescape(ref))
+            assert f'<mark id="cite-mark">{html.escape(citation.quote)}</mark>' in page
+
+
+def test_the_viewer_shows_number_date_and_section(assistant):
+    citation = assistant.ask("市财政局负责什么？").citations[0]
+    page = viewer.passage_html(assistant.index, chat.citation_ref(citation) + "|1700000000")
+    assert "曲政办字〔2024〕17号" in page and "2024-09-03" in page
+    assert "附件 › 二、工作专班工作职责 › （九）市财政局" in page
+    assert "（十）市自然资源和规划局" in page  # the text around the passage
+
+
+@pytest.mark.parametrize("ref", ["", "garbage", "nope:1:2", "qufu-2024-17-plan:5:5", "qufu-2024-17-plan:0:99999999",
+                                 "qufu-2024-17-plan:-1:4", f"{SCRIPT}:1:2"])
+def test_the_viewer_refuses_a_reference_it_cannot_verify(assistant, ref):
+    assert viewer.passage(assistant.index, ref) is None
+    assert viewer.NOT_FOUND in viewer.passage_html(assistant.index, ref)
+
+
+def test_a_mark_without_a_citation_stays_text():
+    from assistant.models import Answer
+
+    answer = Answer("q", "见[1]和[3]", "general", [])
+    assert "cite-ref" not in chat.answer_messages(answer)[0]["content"]
+
+
+def test_copy_text_is_clean_and_carries_numbered_sources(assistant):
+    answer = assistant.ask("我们小学有学生850人，音体美专任教师7人，达标吗？")
+    text = chat.plain_text(answer, assistant.index.docs)
+    assert "0.82 < 0.9" in text and "\\" not in text and "&lt;" not in text and "**" not in text
+    assert "\n来源：\n[1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号，2024-09-03）" in text
+    assert "二、主要任务 › （二）强化教师队伍管理 › 1. 优化教师队伍结构" in text
+    assert "常见说法" not in text and "check_resource_indicator" not in text
 
 
 def test_follow_up_uses_the_earlier_questions(assistant):
-    _, messages, asked = chat.respond(assistant, "市财政局负责什么？", [], [])
-    _, messages, asked = chat.respond(assistant, "那交通运输局呢？", messages, asked)
-    assert asked == ["市财政局负责什么？", "那交通运输局呢？"]
+    messages, saved = ask(assistant, "市财政局负责什么？")
+    messages, saved = ask(assistant, "那交通运输局呢？", saved)
+    assert [t["question"] for t in saved["turns"]] == ["市财政局负责什么？", "那交通运输局呢？"]
     titles = [m["metadata"]["title"] for m in messages if m.get("metadata")]
     assert any("市交通运输局" in t for t in titles)
 
@@ -72,30 +132,86 @@ def test_follow_up_uses_the_earlier_questions(assistant):
 @pytest.mark.parametrize("previous", ["专班组长是谁？", "我们小学有学生850人，音体美专任教师7人，达标吗？"])
 def test_example_questions_after_another_turn_stand_on_their_own(assistant, previous):
     """The example buttons send complete questions: each is answered as if asked first."""
-    _, messages, asked = chat.respond(assistant, previous, [], [])
+    messages, saved = ask(assistant, previous)
     for question in (q for questions in chat.EXAMPLES.values() for q in questions if q != previous):
-        _, after, _ = chat.respond(assistant, question, messages, asked)
-        _, alone, _ = chat.respond(assistant, question, [], [])
+        after, _ = ask(assistant, question, saved)
+        alone, _ = ask(assistant, question)
         assert after[len(messages):] == alone, question
 
 
 def test_script_in_a_question_is_shown_as_text(assistant):
-    _, messages, _ = chat.respond(assistant, SCRIPT, [], [])
+    messages, _ = ask(assistant, SCRIPT)
     assert all("<script" not in m["content"] for m in messages)
     assert "&lt;script&gt;" in messages[0]["content"]
 
 
 def test_empty_question_adds_nothing(assistant):
-    assert chat.respond(assistant, "   ", [], ["先前的问题"]) == ("", [], ["先前的问题"])
+    _, saved = ask(assistant, "市财政局负责什么？")
+    box, messages, after, copy = chat.respond(assistant, "   ", saved)
+    assert box == "" and after["turns"] == saved["turns"] and len(json.loads(copy)) == 1
 
 
-def test_calculation_shows_its_steps(assistant):
-    _, messages, _ = chat.respond(assistant, "我们小学有学生850人，音体美专任教师7人，达标吗？", [], [])
-    steps = [m for m in messages if m.get("metadata", {}).get("title", "").startswith("计算步骤")]
-    assert steps, messages
-    assert "7 ÷ 850" in steps[0]["content"]
+def test_calculation_shows_its_steps_once_and_internals_only_in_technical_details(assistant):
+    messages, _ = ask(assistant, "我们小学有学生850人，音体美专任教师7人，达标吗？")
+    assert sum(m["content"].count("7 ÷ 850 × 100") for m in messages) == 1
+    assert not any(m.get("metadata", {}).get("title", "").startswith("计算步骤") for m in messages)
+    tech = [m for m in messages if m.get("metadata", {}).get("title") == chat.TECH_TITLE]
+    assert len(tech) == 1 and tech[0]["metadata"]["status"] == "done"  # collapsed
+    assert "check" in tech[0]["content"] and '"indicator": "pe_art_teachers_per100"' in tech[0]["content"]
+    for m in messages:
+        if m is not tech[0]:
+            assert "check_resource_indicator" not in m["content"].replace("\\", "")
+            assert '"indicator"' not in m["content"]
     summaries = [m for m in messages if SUMMARY_LABEL in m["content"] and m.get("metadata")]
-    assert all(m["metadata"]["title"].startswith("来源[") for m in summaries)
+    assert summaries and all(m["metadata"]["title"].startswith("来源[") for m in summaries)
+    assert all("常见说法" not in m["content"] for m in messages)
+
+
+def test_steps_the_answer_lacks_are_added_to_it_once():
+    from assistant.models import Answer, ToolCall
+
+    call = ToolCall("check_resource_indicator", {"students": 850}, {"steps": ["7 ÷ 850 × 100 ≈ 0.82人"]})
+    messages = chat.answer_messages(Answer("q", "未达标。", "calculation", [], [call]))
+    assert messages[0]["content"].count("0.82人") == 1 and "计算过程" in messages[0]["content"]
+    assert "0.82人" not in messages[1]["content"]
+
+
+def test_suggestions_are_chips_under_the_answer_and_nothing_without_them(assistant):
+    answer = assistant.ask("每百名学生音体美专任教师要达到多少？")
+    answer.suggestions = ["初中呢？", "我们学校850人，7名音体美教师，达标吗？", "谁负责配齐音体美教师？", "第四条"]
+    messages = chat.answer_messages(answer)
+    assert messages[-1]["options"] == [{"value": s, "label": s} for s in answer.suggestions[:3]]
+    assert all("options" not in m for m in messages[:-1])
+    answer.suggestions = []
+    assert all("options" not in m for m in chat.answer_messages(answer))
+
+
+def test_a_suggestion_chip_survives_the_stored_conversation(assistant):
+    class WithSuggestions:
+        def ask(self, question, history=None):
+            answer = assistant.ask(question, history)
+            answer.suggestions = ["那交通运输局呢？"]
+            return answer
+
+    _, messages, saved, _ = chat.respond(WithSuggestions(), "市财政局负责什么？", {"turns": []})
+    assert messages[-1]["options"] == [{"value": "那交通运输局呢？", "label": "那交通运输局呢？"}]
+    assert chat.chat_messages(chat.turns_of(json.loads(json.dumps(saved)))) == messages
+
+
+def test_the_stored_conversation_draws_the_same_chat_and_drops_what_is_not_a_turn(assistant):
+    messages, saved = ask(assistant, "市财政局负责什么？")
+    messages, saved = ask(assistant, "我们小学有学生850人，音体美专任教师7人，达标吗？", saved)
+    stored = json.loads(json.dumps(saved))  # as the browser keeps it
+    assert chat.chat_messages(chat.turns_of(stored), assistant.index.docs) == messages
+    forged = {"turns": [*stored["turns"], {"id": "x"}, "junk", {"id": "y", "question": "q", "answer": {"bad": 1}}]}
+    assert chat.turns_of(forged) == stored["turns"]
+    assert chat.turns_of("not a conversation") == [] and chat.turns_of(None) == []
+    turn = chat.turn_at(stored["turns"], len(messages) - 1)
+    assert turn["question"] == "我们小学有学生850人，音体美专任教师7人，达标吗？"
+    assert chat.turn_at(stored["turns"], 1)["question"] == "市财政局负责什么？"
+    assert chat.turn_at(stored["turns"], 999) is None
+    copy = json.loads(chat.copy_texts(stored["turns"], assistant.index.docs))
+    assert [q for q, _ in copy] == ["市财政局负责什么？", "我们小学有学生850人，音体美专任教师7人，达标吗？"]
 
 
 def test_a_failing_ask_shows_a_sentence_not_a_traceback():
@@ -103,14 +219,85 @@ def test_a_failing_ask_shows_a_sentence_not_a_traceback():
         def ask(self, question, history=None):
             raise RuntimeError("boom")
 
-    _, messages, asked = chat.respond(Broken(), "市财政局负责什么？", [], [])
+    _, messages, saved, copy = chat.respond(Broken(), "市财政局负责什么？", {"turns": []})
     assert messages[-1]["content"] == chat.ERROR_MESSAGE
-    assert asked == ["市财政局负责什么？"]
+    assert [t["question"] for t in saved["turns"]] == ["市财政局负责什么？"]
+    assert json.loads(copy) == [["市财政局负责什么？", chat.ERROR_MESSAGE]]
 
 
 def test_ask_api_returns_the_answer_as_json(assistant):
     data = chat.ask_api(assistant, "那交通运输局呢？", ["市财政局负责什么？"])
     assert data["intent"] and any("市交通运输局" in c["label"] for c in data["citations"])
+
+
+# ---------------------------------------------------------------- feedback and export
+
+def test_feedback_rows_ratings_reasons_filter_and_csv(tmp_path):
+    store = feedback.FeedbackStore(tmp_path / "sub" / "feedback.sqlite3")
+    cites = [{"label": "附件 二（九）市财政局", "quote": "完善义务教育经费保障机制"}]
+    store.rate("t1", "up", question="市财政局负责什么？", answer="答", intent="duty", citations=cites)
+    store.rate("t2", "down", question="专班组长是谁？", answer="答2", intent="who", history=["市财政局负责什么？"])
+    assert store.explain("t2", "引用不对", "  应引用名单  ")
+    assert not store.explain("missing", "其他", "")
+    rows = store.rows()
+    assert [r["turn_id"] for r in rows] == ["t2", "t1"]  # newest first
+    assert (rows[0]["rating"], rows[0]["reason"], rows[0]["comment"]) == ("down", "引用不对", "应引用名单")
+    assert json.loads(rows[1]["citations"]) == cites and rows[1]["time"]
+    assert [r["turn_id"] for r in store.rows(only_down=True)] == ["t2"]
+    path = store.write_csv(tmp_path / "f.csv", only_down=True)
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.startswith(",".join(feedback.CSV_HEADER)) and "👎" in text and "👍" not in text
+    store.rate("t2", "up", question="专班组长是谁？", answer="答2")  # changed its mind
+    changed = next(r for r in store.rows() if r["turn_id"] == "t2")
+    assert (changed["rating"], changed["reason"], changed["comment"]) == ("up", "", "")
+    store.withdraw("t1")
+    assert [r["turn_id"] for r in store.rows()] == ["t2"]
+    assert feedback.table_rows(store.rows())[0][1] == "👍"
+    with pytest.raises(ValueError):
+        store.rate("t3", "meh", question="q", answer="a")
+
+
+def test_feedback_db_setting(monkeypatch, tmp_path):
+    monkeypatch.delenv("ASSISTANT_FEEDBACK_DB", raising=False)
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "idx"))
+    assert Settings.from_env().feedback_path == tmp_path / "idx" / "feedback.sqlite3"
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(tmp_path / "fb.db"))
+    assert Settings.from_env().feedback_path == tmp_path / "fb.db"
+    assert Settings().feedback_path == Settings().index_dir / "feedback.sqlite3"
+
+
+def test_conversation_exports_as_markdown_and_docx(assistant, tmp_path):
+    import docx
+
+    _, saved = ask(assistant, "市财政局负责什么？")
+    _, saved = ask(assistant, "我们小学有学生850人，音体美专任教师7人，达标吗？", saved)
+    md, word = export.write_exports(saved["turns"], assistant.index.docs, tmp_path)
+    text = md.read_text(encoding="utf-8")
+    assert "## 1. 市财政局负责什么？" in text and "## 2. 我们小学有学生850人" in text
+    assert ("- [1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号，2024-09-03） "
+            "附件 › 二、工作专班工作职责 › （九）市财政局：“完善义务教育经费保障机制") in text
+    assert "\\" not in text and "&lt;" not in text and "<button" not in text
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert "2. 我们小学有学生850人，音体美专任教师7人，达标吗？" in paragraphs
+    assert any(p.startswith("[1] 《曲阜市创建全国义务教育优质均衡发展市工作实施方案》（曲政办字〔2024〕17号") for p in paragraphs)
+    assert any("未达标" in p for p in paragraphs) and not any("**" in p for p in paragraphs)
+    assert export.write_exports([], assistant.index.docs, tmp_path) is None
+
+
+# ---------------------------------------------------------------- the shell in Chinese
+
+def test_the_page_is_chinese_whatever_the_browser_says(assistant):
+    from fastapi.testclient import TestClient
+
+    page = shell.with_locale(b'<!doctype html>\n<html\n\tlang="en"\n><head><meta charset="utf-8" /></head></html>')
+    assert page.index(shell.FORCE_LOCALE_SCRIPT.encode()) == page.index(b"<head>") + len(b"<head>")
+    assert b'lang="zh-CN"' in page and shell.with_locale(page) == page
+    with TestClient(ui_app.build_server(assistant)) as client:
+        served = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9", "Accept-Encoding": "br, gzip"})
+        assert served.status_code == 200 and shell.FORCE_LOCALE_SCRIPT in served.text
+        assert int(served.headers["content-length"]) == len(served.content)
+        assert client.head("/").status_code == 200
+        assert shell.FORCE_LOCALE_SCRIPT not in client.get("/docs").text  # only the web app's page
 
 
 # ---------------------------------------------------------------- 我的单位
@@ -303,7 +490,7 @@ def test_app_serves_the_ask_api(assistant):
 
     app = ui_app.build_app(assistant)
     labels = [b.label for b in app.blocks.values() if type(b).__name__ == "Tab"]
-    assert labels == ["问答", "我的单位", "指标测算", "文件", "新成员入门"]
+    assert labels == ["问答", "我的单位", "指标测算", "文件", "新成员入门", "文件管理", "反馈"]
     port = free_port()
     app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                        share=False, ssr_mode=False)

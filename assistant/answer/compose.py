@@ -387,9 +387,12 @@ def target_line(ind: Indicator, level: str) -> str:
 
 def registry_speaks_for(index: LoadedIndex, ind: Indicator, docs: list[str] | None) -> bool:
     """The registry's values are those of the documents its sources quote: they answer for a scope whose
-    plan is one of them (or that has no plan of its own)."""
+    plan is one of them, that has no plan of its own, or when no plan sets them at all."""
     plan = scope_plan(index, docs)
-    return plan is None or any(s.doc_id == plan.doc_id for s in ind.sources)
+    if plan is None or any(s.doc_id == plan.doc_id for s in ind.sources):
+        return True
+    # A figure only the national rules set (差异系数, 音乐教室面积) holds for every region.
+    return not any(getattr(index.profiles.get(s.doc_id), "kind", "") == "plan" for s in ind.sources)
 
 
 def agreement_line(index: LoadedIndex, ind: Indicator, cites: list[Citation]) -> str:

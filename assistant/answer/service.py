@@ -20,7 +20,7 @@ from assistant.domain.indicators import default_registry
 from assistant.domain.numerals import extract_numbers
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
-from assistant.models import Answer, Citation, ToolCall
+from assistant.models import SUMMARY_KIND, Answer, Citation, ToolCall
 from assistant.retrieve import scope
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
@@ -28,6 +28,7 @@ from assistant.understand.frame import QueryFrame, understand
 
 RETRIEVED_K = 10
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
+NATIONAL = "全国"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Assistant:
 
     def regions(self) -> set[str]:
         """Regions the indexed documents cover (their profiles)."""
-        return scope.regions(self.index)
+        return _covered_regions(self.index)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
@@ -73,7 +74,8 @@ class Assistant:
         frame = self.understand(question, history, index)
         if not frame.question:
             return Answer(question, EMPTY_MESSAGE, "out_of_scope", elapsed_ms=_ms(started))
-        turn = Turn(index, scope.answer_scope(index, frame.place if frame.place in scope.regions(index) else ""))
+        region = frame.place if scope.documents_for_region(index, frame.place) else ""
+        turn = Turn(index, scope.answer_scope(index, region))
         refusal = self._out_of_scope(turn, frame)
         if refusal:
             return self._finish(turn, question, compose.Draft(refusal), "out_of_scope", [], frame, started)
@@ -100,8 +102,9 @@ class Assistant:
         return combined, (answered[0] if answered else "out_of_scope"), list(hits.values())[:RETRIEVED_K]
 
     def _out_of_scope(self, turn: Turn, frame: QueryFrame) -> str:
-        if frame.place and not scope.documents_for_region(turn.index, frame.place):
-            have = "、".join(sorted(scope.regions(turn.index))) or "（无）"
+        covered = _covered_regions(turn.index)
+        if frame.place and frame.place not in covered:
+            have = "、".join(sorted(covered)) or "（无）"
             return (f"{compose.NOT_FOUND}已收录的文件涉及{have}，没有关于{frame.place}的文件，"
                     f"不能用其他地方的规定代替作答。如有{frame.place}的文件，可放入文件库后再问。")
         if frame.stage:
@@ -185,6 +188,13 @@ class Assistant:
         ]
         return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
                       suggestions=suggestions(frame, intent))
+
+
+def _covered_regions(index: LoadedIndex) -> set[str]:
+    """The regions the profiles cover; the national standards too when our indicator summary (which
+    states them, labelled as a summary) is indexed."""
+    summaries = any(p.kind == SUMMARY_KIND for p in index.profiles.values())
+    return scope.regions(index) | ({NATIONAL} if summaries else set())
 
 
 def _people(index: LoadedIndex) -> frozenset[str]:

@@ -31,7 +31,8 @@ from assistant.api.guard import is_loopback, keys_required  # noqa: E402
 from assistant.domain.indicators import default_registry  # noqa: E402
 from assistant.domain.units import unit_names  # noqa: E402
 from assistant.index.builder import IndexMissing  # noqa: E402
-from assistant.ui import calc_view, chat, docs_view, guards, unit_view  # noqa: E402
+from assistant.ui import calc_view, chat, docs_view, export, feedback, guards, shell, unit_view  # noqa: E402
+from assistant.ui import viewer as viewer_mod  # noqa: E402
 from assistant.ui.files import fresh_dir, output_root, remove_tree  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,32 @@ CSS = """
   border-left: 3px solid #90a4ae; background: rgba(144, 164, 174, 0.08); }
 .doc-tree .doc-meta { color: #607d8b; margin: 2px 0 6px 1em; }
 .summary-label { color: #b26a00; font-weight: 600; }
+#chatbot .cite-ref { border: none; background: none; padding: 0 1px; margin: 0; font: inherit; cursor: pointer;
+  color: var(--link-text-color, #2563eb); text-decoration: underline; }
+#chatbot .cite-ref:focus-visible { outline: 2px solid var(--color-accent); }
+#viewer-body .viewer-head { margin-bottom: 8px; }
+#viewer-body .viewer-title { font-weight: 600; }
+#viewer-body .viewer-meta span { margin-right: 1em; color: #455a64; }
+#viewer-body .viewer-section { color: #455a64; margin-top: 2px; }
+#viewer-body .viewer-note { color: #b26a00; margin-top: 2px; }
+#viewer-body .viewer-text { position: relative; white-space: pre-wrap; max-height: min(480px, 60vh); overflow-y: auto;
+  padding: 8px; border: 1px solid var(--border-color-primary); border-radius: 6px; line-height: 1.7; }
+#viewer-body mark { background: #ffe082; color: inherit; padding: 1px 0; }
+@media (max-width: 640px) {
+  #viewer { position: fixed; inset: 0; z-index: 1000; margin: 0; padding: 12px; overflow-y: auto;
+    background: var(--background-fill-primary); }
+  #viewer-body .viewer-text { max-height: calc(100dvh - 200px); }
+}
 """
 CSS += docs_view.CSS + calc_view.CSS + unit_view.CSS  # the non-chat tabs' rules, kept with their views
+CHAT_HEIGHT = "clamp(320px, calc(100dvh - 340px), 560px)"  # 560 px on a desktop, less on a phone
+# The conversation stays in this browser's localStorage (gr.BrowserState), under a fixed key so it
+# survives a restart of the app too. gradio's "encryption" key is sent to the page anyway: it hides
+# nothing from whoever can read the browser's storage, and the conversation never leaves the browser
+# except to this app.
+CHAT_STORAGE_KEY = "policy-assistant-chat-v1"
+CHAT_STORAGE_SECRET = "policy-assistant-chat-v1"
+EMPTY_CHAT = {"turns": []}
 SHUTDOWN_S = 5  # open event streams (gradio's heartbeats) are closed after this on Ctrl+C / SIGTERM
 
 
@@ -80,30 +105,154 @@ def launch_options(settings: Settings) -> dict:
         "footer_links": ["api", "settings"],  # not the link to gradio.app
         "theme": gr.themes.Default(),  # bundled local fonts only
         "css": CSS,
+        "js": shell.CLIENT_JS,  # the chat tab's [n] buttons, copy texts and scrolling; Chinese labels
+        "i18n": shell.i18n(),  # the keys gradio's own zh-CN table lacks
     }
 
 
 # ---------------------------------------------------------------- tabs
 
-def _chat_tab(answerer) -> None:
-    chatbot = gr.Chatbot(label="对话", height=560, elem_id="chatbot", feedback_options=None,
-                         buttons=["copy"], placeholder="请在下方输入问题，或点击示例问题。")
-    asked = gr.State([])  # earlier questions, raw, for follow-ups such as “那交通运输局呢？”
+def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore, out_root: Path) -> None:
+    def docs() -> dict:
+        return assistant.index.docs  # read at each call: the index may be swapped for a rebuilt one
+
+    saved = gr.BrowserState(EMPTY_CHAT, storage_key=CHAT_STORAGE_KEY, secret=CHAT_STORAGE_SECRET)
+    copy_box = gr.Textbox(visible="hidden", elem_id="copy-texts", label="复制内容")
+    cite_box = gr.Textbox(visible="hidden", elem_id="cite-request", label="引文")
+    pending = gr.State("")  # the turn a 👎 reason is for
+    with gr.Row(equal_height=False, elem_id="chat-row"):
+        with gr.Column(scale=3, min_width=300):
+            chatbot = gr.Chatbot(label="对话", height=CHAT_HEIGHT, elem_id="chatbot", autoscroll=False,
+                                 feedback_options=("Like", "Dislike"), buttons=["copy"],
+                                 placeholder="请在下方输入问题，或点击示例问题。")
+            with gr.Row():
+                box = gr.Textbox(label="问题", show_label=False, placeholder="请输入问题，例如：市财政局负责什么？",
+                                 scale=8, max_lines=4, elem_id="question", autofocus=True)
+                send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+            with gr.Group(visible=False, elem_id="feedback-reason") as reason_group:
+                reason = gr.Radio(choices=list(feedback.REASONS), label="哪里不对？（可不填）", elem_id="feedback-reasons")
+                comment = gr.Textbox(label="补充说明（可不填）", max_lines=4, elem_id="feedback-comment")
+                with gr.Row():
+                    submit_reason = gr.Button("提交", size="sm", variant="primary", elem_id="feedback-submit")
+                    skip_reason = gr.Button("不用了", size="sm")
+            feedback_note = gr.Markdown(elem_id="feedback-note")
+            with gr.Row():
+                clear = gr.Button("清空对话", size="sm", elem_id="clear-chat")
+                md_file = gr.DownloadButton("导出 Markdown", size="sm", visible=False, elem_id="export-md")
+                docx_file = gr.DownloadButton("导出 Word", size="sm", visible=False, elem_id="export-docx")
+            gr.Markdown("**示例问题**（点击即发送）")
+            examples = []
+            with gr.Row():
+                for group, questions in chat.EXAMPLES.items():
+                    with gr.Column(min_width=240):
+                        gr.Markdown(group)
+                        examples += [(q, gr.Button(q, size="sm", elem_classes=["example-q"])) for q in questions]
+        with gr.Column(scale=2, min_width=300, visible=False, elem_id="viewer") as viewer:
+            with gr.Row(elem_id="viewer-bar"):
+                gr.Markdown("### 原文")
+                close = gr.Button("关闭", size="sm", scale=0, min_width=60, elem_id="viewer-close")
+            passage = gr.HTML(elem_id="viewer-body")
+
+    shown = [chatbot, saved, copy_box]
+
+    def exports(state):
+        files = export.write_exports(chat.turns_of(state), docs(), out_root)
+        if files is None:
+            return gr.update(visible=False, value=None), gr.update(visible=False, value=None)
+        return gr.update(visible=True, value=str(files[0])), gr.update(visible=True, value=str(files[1]))
+
+    def chat_question(message, state):  # not `ask`: that name is the public /ask endpoint's
+        yield from chat.respond_stream(answerer, message, state, docs())
+
+    def ask_example(state, question):
+        for _, *rest in chat.respond_stream(answerer, question, state, docs()):
+            yield rest
+
+    def pick_suggestion(state, evt: gr.SelectData):
+        yield from ask_example(state, str(evt.value or ""))
+
+    def after(event):
+        event.then(None, js=shell.SCROLL_TO_QUESTION_JS).then(exports, [saved], [md_file, docx_file],
+                                                              api_visibility="private")
+
+    options = dict(concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask", api_visibility="private")
+    for trigger in (box.submit, send.click):
+        after(trigger(chat_question, [box, saved], [box, *shown], **options))
+    for question, button in examples:
+        after(button.click(partial(ask_example, question=question), [saved], shown, **options))
+    after(chatbot.option_select(pick_suggestion, [saved], shown, **options))
+
+    def restore(state):
+        turns = chat.turns_of(state)
+        return chat.chat_messages(turns, docs()), {"turns": turns}, chat.copy_texts(turns, docs()), *exports(state)
+
+    app.load(restore, [saved], [*shown, md_file, docx_file], api_visibility="private")
+
+    def forget():
+        hidden = gr.update(visible=False, value=None)
+        return [], EMPTY_CHAT, "[]", hidden, hidden, gr.update(visible=False), gr.update(visible=False), ""
+
+    wiped = [*shown, md_file, docx_file, viewer, reason_group, feedback_note]
+    clear.click(forget, None, wiped, api_visibility="private")
+    chatbot.clear(forget, None, wiped, api_visibility="private")  # the chatbot's own bin button
+
+    def rate(state, evt: gr.LikeData):
+        turns = chat.turns_of(state)
+        turn = chat.turn_at(turns, evt.index if isinstance(evt.index, int) else evt.index[0], docs())
+        answer = chat.turn_answer(turn) if turn else None
+        if answer is None:
+            return gr.update(visible=False), "", ""
+        liked = evt.liked
+        if liked in (None, ""):  # the same thumb clicked again
+            store.withdraw(turn["id"])
+            return gr.update(visible=False), "", "已撤回评价。"
+        rating = "up" if liked is True or liked == "Like" else "down"
+        earlier = [t["question"] for t in turns[: turns.index(turn)]]
+        store.rate(turn["id"], rating, question=turn["question"], answer=chat.plain_text(answer, docs()),
+                   intent=answer.intent, citations=[c.to_dict() for c in answer.citations], history=earlier)
+        if rating == "up":
+            return gr.update(visible=False), "", "已记录 👍，谢谢反馈。"
+        return gr.update(visible=True), turn["id"], "已记录 👎。可以选择原因并补充说明（可不填）。"
+
+    chatbot.like(rate, [saved], [reason_group, pending, feedback_note], api_visibility="private")
+
+    def explain(turn_id, why, text):
+        if turn_id:
+            store.explain(turn_id, why or "", text or "")
+        return gr.update(visible=False), None, "", "已记录原因，谢谢反馈。"
+
+    submit_reason.click(explain, [pending, reason, comment], [reason_group, reason, comment, feedback_note],
+                        api_visibility="private")
+    skip_reason.click(lambda: (gr.update(visible=False), None, "", ""), None,
+                      [reason_group, reason, comment, feedback_note], api_visibility="private")
+
+    def open_passage(ref):
+        return gr.update(visible=True), viewer_mod.passage_html(assistant.index, ref)
+
+    cite_box.change(open_passage, [cite_box], [viewer, passage], api_visibility="private").then(
+        None, js=shell.SHOW_MARK_JS)
+    close.click(lambda: gr.update(visible=False), None, viewer, api_visibility="private")
+
+
+def _feedback_tab(store: feedback.FeedbackStore, out_root: Path):
+    """The 反馈 view; returns (its load function, and the components it reads and fills) for the tab's select."""
+    gr.Markdown("用户对问答回答的评价（👍/👎 及原因），保存在本机的反馈数据库中，可导出 CSV 用于下一轮评测。"
+                "开启登录时只有登录用户能打开本页面；仅本机访问时即本机用户。")
     with gr.Row():
-        box = gr.Textbox(show_label=False, placeholder="请输入问题，例如：市财政局负责什么？", scale=8,
-                         max_lines=4, elem_id="question", autofocus=True)
-        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
-    clear = gr.Button("清空对话", size="sm")
-    with gr.Row():
-        for group, questions in chat.EXAMPLES.items():
-            with gr.Column(min_width=240):
-                gr.Examples(examples=[[q] for q in questions], inputs=[box], label=group)
-    respond = partial(chat.respond_stream, answerer)
-    for event in (box.submit, send.click):
-        event(respond, [box, chatbot, asked], [box, chatbot, asked], concurrency_limit=CHAT_CONCURRENCY,
-              concurrency_id="ask", api_visibility="private")
-    clear.click(lambda: ([], []), None, [chatbot, asked], api_visibility="private")
-    chatbot.clear(lambda: [], None, asked, api_visibility="private")  # the chatbot's own bin button
+        only_down = gr.Checkbox(label="只看 👎", value=False, elem_id="feedback-only-down")
+        refresh = gr.Button("刷新", size="sm", elem_id="feedback-refresh")
+        download = gr.DownloadButton("导出 CSV", size="sm", elem_id="feedback-csv")
+    table = gr.Dataframe(headers=feedback.TABLE_HEADER, value=[], interactive=False, wrap=True,
+                         elem_id="feedback-table", label="反馈记录（最新在前）")
+
+    def load(down: bool):
+        rows = store.rows(bool(down))
+        path = store.write_csv(fresh_dir(out_root) / "政策助手反馈.csv", bool(down))
+        return feedback.table_rows(rows) or [[""] * len(feedback.TABLE_HEADER)], str(path)
+
+    for event in (only_down.change, refresh.click):
+        event(load, [only_down], [table, download], api_visibility="private")
+    return load, only_down, table, download
 
 
 def _unit_tab(assistant, out_root: Path) -> None:
@@ -284,11 +433,12 @@ def build_app(assistant, answerer=None) -> gr.Blocks:
     registry = default_registry()
     out_root = output_root()
     atexit.register(remove_tree, out_root)
+    store = feedback.FeedbackStore(assistant.settings.feedback_path)
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         gr.Markdown(f"# {TITLE}\n只依据已收录的政策文件作答，引文均为原文逐字摘录。")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                _chat_tab(answerer or assistant)
+                _chat_tab(app, assistant, answerer or assistant, store, out_root)
             with gr.Tab("我的单位", id="unit"):
                 _unit_tab(assistant, out_root)
             with gr.Tab("指标测算", id="calc"):
@@ -299,6 +449,9 @@ def build_app(assistant, answerer=None) -> gr.Blocks:
                 _intro_tab(assistant, registry, out_root)
             with gr.Tab("文件管理", id="manage"):
                 _manage_tab(assistant)
+            with gr.Tab("反馈", id="feedback") as feedback_tab:
+                load, only_down, table, download = _feedback_tab(store, out_root)
+            feedback_tab.select(load, [only_down], [table, download], api_visibility="private")
 
         def ask(question: str, history: list[str] | None = None) -> dict:
             problem = ask_input_problem(question, history)
@@ -337,6 +490,7 @@ def build_server(assistant, answerer=None) -> FastAPI:
     blocks.queue(default_concurrency_limit=2)
     gr.mount_gradio_app(server, blocks, path="/", **launch_options(settings))
     guards.install(server, blocks, settings, checks={"/gradio_api/call/ask": ask_call_data})
+    server.add_middleware(shell.ForceChinese)  # the page in Chinese whatever the browser's language
     return server
 
 
