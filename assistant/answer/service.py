@@ -126,7 +126,7 @@ class Assistant:
             "duty": lambda: compose.compose_duty(index, text, frame.unit_names, docs),
             "who": lambda: compose.compose_who(index, text, hits, docs),
             "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits, docs),
-            "calculation": lambda: self._calculate(turn, frame),
+            "calculation": lambda: self._calculate(turn, frame, hits),
             "roster": lambda: compose.compose_roster(index, text, frame.unit_names, docs),
             "overview": lambda: compose.compose_overview(index, text, docs),
             "general": lambda: compose.compose_general(index, text, hits, docs),
@@ -142,7 +142,7 @@ class Assistant:
             draft.body = _claim_line(frame) + "\n\n" + draft.body
         return draft, intent
 
-    def _calculate(self, turn: Turn, frame: QueryFrame) -> compose.Draft | None:
+    def _calculate(self, turn: Turn, frame: QueryFrame, hits) -> compose.Draft | None:
         request = frame.calc
         if request is None or request.tool is None:
             return None  # numbers, but nothing the indicators measure (e.g. plain arithmetic)
@@ -155,9 +155,21 @@ class Assistant:
             result = numeric_question.run(request)
         except ValueError as exc:  # the calculator's own Chinese message (e.g. 在校生数应大于0)
             return compose.Draft(f"按 {numeric_question.readback(request)} 无法完成测算：{exc}。请核对数字后再问一次。")
+        registry = default_registry()
+        foreign = [key for key in result.indicator_keys
+                   if not compose.registry_speaks_for(turn.index, registry.get(key), turn.docs)]
+        if foreign:
+            # Another region's plan sets its own figure: judging by the registry's (another plan's)
+            # would state a verdict we cannot stand behind. Its own clauses answer instead.
+            quoted = compose.compose_general(turn.index, frame.text, hits, turn.docs)
+            lead = (f"我从问题中读到：{numeric_question.readback(request)}。该地区的方案对这项指标有自己的规定，"
+                    "本助手的测算标准取自其他文件，不能直接套用，因此不给出达标结论")
+            if quoted is None:
+                return compose.Draft(lead + "。请对照该地区方案的原文核对。")
+            quoted.body = lead + "；该地区方案的相关原文如下：\n\n" + quoted.body
+            return quoted
         draft = compose.Draft(f"按 {numeric_question.readback(request)} 计算：\n\n{result.markdown}")
         draft.tool_calls.append(ToolCall(result.tool, result.input, result.output))
-        registry = default_registry()
         marks = []
         for key in result.indicator_keys:
             for c in compose.indicator_citations(turn.index, registry.get(key), turn.docs):
