@@ -110,8 +110,7 @@ def test_calculator_upload_shows_table_and_chart(session, tmp_path):
     assert results.locator("table").count() >= 4  # per-school and 差异系数 tables for both levels
     text = results.inner_text()
     assert "示例小学A（虚构）" in text and "差异系数" in text
-    chart = page.locator("#calc-chart img")
-    assert chart.evaluate("img => img.naturalWidth") > 300
+    assert page.locator("#calc-chart .js-plotly-plot").count() == 1  # the interactive chart
     report = download(page, "#report-csv", "学校指标测算报告.csv").decode("utf-8-sig")
     assert report.startswith("学段,学校名称,在校生数") and "示例小学A（虚构）" in report
     page.screenshot(path=str(tmp_path / "calculator.png"), full_page=True)
@@ -310,6 +309,21 @@ def test_an_example_question_is_sent_on_click(chat_page):
                                 arg=turns, timeout=30_000)
     assert chat_page.locator('#chatbot [data-testid="user"]').last.inner_text().strip() == "专班办公室设在哪里？"
     assert "市教体局" in last_answer(chat_page).inner_text()
+
+
+def test_a_suggested_follow_up_is_a_chip_that_sends_it(chat_page, assistant):
+    question = "市公安局负责什么？"
+    suggestions = assistant.ask(question).suggestions
+    if not suggestions:
+        pytest.skip("the answer layer gives no follow-up suggestions for this question yet")
+    drive.ask(chat_page, question, "来源[1]")
+    chip = chat_page.locator("#chatbot").get_by_role("button", name=suggestions[0], exact=True)
+    chip.wait_for(timeout=30_000)
+    turns = chat_page.locator('#chatbot [data-testid="user"]').count()
+    chip.click()
+    chat_page.wait_for_function("n => document.querySelectorAll('#chatbot [data-testid=\"user\"]').length > n",
+                                arg=turns, timeout=30_000)
+    assert chat_page.locator('#chatbot [data-testid="user"]').last.inner_text().strip() == suggestions[0]
 
 
 def test_clearing_forgets_the_conversation_after_a_reload(chat_page):

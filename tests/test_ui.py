@@ -214,6 +214,20 @@ def test_the_stored_conversation_draws_the_same_chat_and_drops_what_is_not_a_tur
     assert [q for q, _ in copy] == ["市财政局负责什么？", "我们小学有学生850人，音体美专任教师7人，达标吗？"]
 
 
+def test_a_streaming_answerer_shows_its_text_then_the_verified_answer(assistant):
+    class Streaming:
+        def stream(self, question, history=None):
+            yield "市财政局"
+            yield "负责……"
+            yield assistant.ask(question, history)
+
+    steps = list(chat.respond_stream(Streaming(), "市财政局负责什么？", {"turns": []}, assistant.index.docs))
+    assert [s[1][-1]["content"] for s in steps[:2]] == ["市财政局", "市财政局负责……"]
+    assert all(s[2] == {"turns": []} for s in steps[:2])  # nothing stored until the answer is final
+    _, messages, saved, _ = steps[-1]
+    assert len(saved["turns"]) == 1 and sources_of(messages)
+
+
 def test_a_failing_ask_shows_a_sentence_not_a_traceback():
     class Broken:
         def ask(self, question, history=None):

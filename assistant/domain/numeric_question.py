@@ -464,7 +464,7 @@ def readback(request: CalcRequest) -> str:
     """The figures a calculation uses, in words: "在校生1800人、音体美专任教师数14人" — shown before
     the result so a misreading is visible."""
     if request.schools:
-        return "；".join(f"{_nth(i)}：{readback(p)}" for i, p in enumerate(request.schools))
+        return "；".join(f"{_school_label(i, p)}：{readback(p)}" for i, p in enumerate(request.schools))
     fields = calculator.resource_inputs()
     by_key = {ind.key: ind for ind in fields.values()}
     parts = []
@@ -546,12 +546,19 @@ def _nth(i: int) -> str:
     return f"第{'一二三四五六七八九十'[i] if i < 10 else i + 1}所"
 
 
+def _school_label(i: int, part: CalcRequest) -> str:
+    """The school as the user named it (实验一小, A校), else its place in the list (第一所)."""
+    names = school_names(part.text)
+    return names[0].word if names and names[0].start == 0 and not re.search(r"\d", names[0].word) else _nth(i)
+
+
 def _run_list(request: CalcRequest) -> CalcResult:
     results = [run(part) for part in request.schools]
     flags = [r.met for r in results]
     met = False if False in flags else None if None in flags else True
-    verdict = "\n".join(f"{_nth(i)}：{r.verdict}" for i, r in enumerate(results))
-    steps = [f"{_nth(i)}：{step}" for i, r in enumerate(results) for step in r.steps]
+    labels = [_school_label(i, part) for i, part in enumerate(request.schools)]
+    verdict = "\n".join(f"{label}：{r.verdict}" for label, r in zip(labels, results))
+    steps = [f"{label}：{step}" for label, r in zip(labels, results) for step in r.steps]
     keys = list(dict.fromkeys(k for r in results for k in r.indicator_keys))
     return CalcResult("school_list", {"schools": [r.input for r in results]},
                       {"schools": [r.output for r in results], "met": met}, steps, verdict, keys, met,
