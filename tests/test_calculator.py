@@ -363,6 +363,36 @@ def test_operations_cover_every_tool_name():
         "check_resource_indicator", "check_school_resources", "county_variation", "check_rotation",
         "check_training_funds", "check_admission_ratio", "check_special_ed_funding", "check_class_size",
         "check_average_class_size", "check_school_size", "check_music_art_rooms", "check_small_school_funding",
-        "check_percentage_target", "check_indicator_value", "check_reported_rate", "check_reported_rates",
+        "check_percentage_target", "check_indicator_value", "check_indicator_values", "check_reported_rate", "check_reported_rates",
         "check_cv_values", "check_reported_cv", "county_variations",
     }
+
+
+def test_a_check_of_several_parts_gives_each_its_own_verdict():
+    check = calc.check_rotation(400, 50, 8)  # 12.5% 达标, 骨干 16% 未达标
+    assert check.met is False
+    assert [part["met"] for part in check.to_dict()["checks"]] == [True, False]
+    assert "达标。" in check.verdict and "未达标。" in check.verdict
+
+
+def test_the_backbone_share_alone_when_the_eligible_count_is_not_given():
+    check = calc.check_rotation(None, 150, 27)
+    assert check.keys == ("backbone_rotation_ratio",) and check.met is False  # 18% < 20%
+
+
+def test_several_indicator_values_of_one_school_are_each_judged():
+    check = calc.OPERATIONS["check_indicator_values"](
+        "初中", {"teaching_area_per_student": Decimal("6.2"), "sports_area_per_student": Decimal("9.6")})
+    assert [p["met"] for p in check.to_dict()["checks"]] == [True, False]
+
+
+def test_one_subjects_rooms_are_judged_without_the_other():
+    check = calc.check_music_art_rooms(36, 2, None)
+    assert check.met is False and "美术" not in check.verdict.split("；")[-1]
+    with pytest.raises(ValueError):
+        calc.check_music_art_rooms(36, None, None)
+
+
+def test_a_stated_room_area_is_judged_in_its_own_unit():
+    check = calc.check_reported_rate("music_room_area", 85)
+    assert check.met is False and "85㎡" in check.verdict

@@ -27,7 +27,7 @@ from assistant.models import Answer, Citation, SourceDocument
 FLOOR = 0.991
 INTENT_FLOOR = 0.96
 # Sets that carry no wrong figure: a stated verdict or value that disagrees with the item.
-ZERO_WRONG_FIGURE_SETS = ("questions.jsonl", "heldout.jsonl", "blind2.jsonl")
+ZERO_WRONG_FIGURE_SETS = ("questions.jsonl", "heldout.jsonl", "blind2.jsonl", "blind3.jsonl", "blind4.jsonl")
 
 DOC_TEXT = (
     "（九）市财政局\n完善义务教育经费保障机制，将义务教育全面纳入财政保障范围。"
@@ -248,3 +248,25 @@ def test_main_eval_prints_markdown_and_json(built_settings, tmp_path, capsys):
     assert main_eval(built_settings, path, as_json=True) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["summary"]["questions"] == 3 and "judgments" not in data
+
+
+def test_a_single_expected_verdict_is_compared_with_the_overall_one():
+    from assistant.evaluation import EvalQuestion, wrong_figures
+
+    item = EvalQuestion.from_dict({"id": "c-1", "question": "…达标吗", "intent": "calculation", "verdicts": ["未达标"]})
+    answer = {"answer": "", "tool_calls": [{"output": {"met": False, "checks": [{"met": True}, {"met": False}]}}]}
+    assert wrong_figures(item, answer) == []
+    both = EvalQuestion.from_dict({"id": "c-2", "question": "两个比例都达标吗", "intent": "calculation",
+                                   "verdicts": ["达标", "达标"]})
+    assert wrong_figures(both, answer)
+
+
+def test_an_item_naming_its_document_needs_a_citation_from_it_and_no_other_plan():
+    from assistant.evaluation import EvalQuestion, judge
+
+    item = EvalQuestion.from_dict({"id": "md-1", "question": "组长是谁", "expect": [], "doc": "a-plan"})
+    kinds = {"a-plan": "plan", "b-plan": "plan"}
+    cite = lambda d: {"doc_id": d, "quote": "", "verbatim": False}  # noqa: E731
+    assert judge(item, {"answer": "", "citations": [cite("a-plan")]}, {}, kinds).passed
+    mixed = judge(item, {"answer": "", "citations": [cite("a-plan"), cite("b-plan")]}, {}, kinds)
+    assert not mixed.passed and any("混用" in r for r in mixed.reasons)

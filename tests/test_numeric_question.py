@@ -590,3 +590,63 @@ def test_per_student_amount_before_its_noun():
     request = parse_numeric_question("我们特教学校每个学生7000元的公用经费，够吗")
     assert request.quantities == {"per_student_yuan": 7000}
     assert run(request).met is False  # 7000 < 8000
+
+
+# ---- numbers bound by structure (issue 11): unit words, word boundaries, school names, lists ----
+
+@pytest.mark.parametrize("question, quantities", [
+    ("小学有个班48人，超班额了没", {"class_sizes": [48]}),  # 48 people, not 48 classes
+    ("小学一个年级6个班共258人，平均班额多少", {"classes": 6, "students": 258}),
+    ("一中1200人高于规定学历教师70人，达标吗", {"students": 1200, "teachers_above_degree": 70}),
+    ("我们小学生均体育场馆面积6.8平方米，能过吗", {"sports_area_per_student": "6.8"}),  # 小学|生均 holds no 学生
+    ("初中生均教学及辅助用房6.5㎡，达标没有", {"teaching_area_per_student": "6.5"}),  # ㎡ is no number 2
+])
+def test_unit_words_and_word_boundaries_decide_the_quantity(question, quantities):
+    assert parse_numeric_question(question).quantities == quantities
+
+
+def test_the_schools_name_gives_the_level_when_the_question_names_none():
+    request = parse_numeric_question("五小一千一百个学生，仪器设备总值275万，生均多少，够吗")
+    assert request.level == "小学" and request.complete
+    assert run(request).met is True  # 2500元 ≥ 2000元
+
+
+def test_a_list_heading_names_what_each_school_leaves_unnamed():
+    request = parse_numeric_question(
+        "三所小学的音体美专任教师：实验一小2000人20个，实验二小1500人12个，实验三小800人10个，哪所不达标？")
+    assert [p.quantities for p in request.schools] == [
+        {"students": 2000, "pe_art_teachers": 20}, {"students": 1500, "pe_art_teachers": 12},
+        {"students": 800, "pe_art_teachers": 10}]
+    result = run(request)
+    assert [s["met"] for s in result.output["schools"]] == [True, False, True]
+    assert result.verdict.startswith("实验一小：")  # each school as the user named it
+
+
+def test_schools_named_without_numerals_start_their_own_entry():
+    request = parse_numeric_question("比一下三所小学的生均教学及辅助用房：实验三小5.2平米，时庄中心小学4.1平米，十二小4.8平米")
+    assert [p.quantities for p in request.schools] == [
+        {"teaching_area_per_student": "5.2"}, {"teaching_area_per_student": "4.1"}, {"teaching_area_per_student": "4.8"}]
+
+
+@pytest.mark.parametrize("question", [
+    "两所小学，学生分别800人和1000人，音体美教师一共15人，各自达标吗",  # several schools, not readable school by school
+    "我们小学学生800人，音体美教师8人，另一个校区学生600人",  # one quantity, two figures
+])
+def test_figures_that_cannot_be_read_safely_are_asked_about(question):
+    request = parse_numeric_question(question)
+    assert request.missing and not request.complete
+
+
+def test_a_follow_up_that_sets_a_figure_is_not_an_increment():
+    from assistant.domain.number_roles import number_roles
+    from assistant.domain.numeric_question import merge
+
+    previous = parse_numeric_question("小学学生800人，音体美专任教师8人，达标吗")
+    to = "要是学生增加到一千二百人呢"
+    by = "再增加1名音体美老师呢"
+    assert merge(previous, to, number_roles(to), None).quantities["students"] == 1200
+    assert merge(previous, by, number_roles(by), None).quantities["pe_art_teachers"] == 9
+
+
+def test_the_rules_own_per_hundred_figure_is_not_data():
+    assert parse_numeric_question("学校有骨干教师12人，按每百名学生1人算够吗？").missing == ["在校生数"]

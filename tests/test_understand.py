@@ -119,3 +119,32 @@ def test_other_places_and_stages(question, place, stage):
 def test_zero_width_marks_inside_a_unit_name_are_dropped():
     frame = understand("市财\u200b政局负责什么？")
     assert frame.unit_names == ["市财政局"]
+
+
+def test_a_calculation_joined_to_another_question_is_answered_in_parts():
+    frame = understand("我们初中1000人，高于规定学历教师60人，达标吗？另外编办在创建里管什么？")
+    assert [p.intent for p in frame.parts][0] == "calculation"
+    assert frame.parts[0].calc.quantities == {"students": 1000, "teachers_above_degree": 60}
+    assert frame.parts[1].unit_names == ["市委编办"]
+
+
+def test_a_clause_that_only_asks_how_the_plan_puts_it_is_no_part():
+    assert understand("创建工作到底谁负总责，方案里怎么安排的？").parts == []
+
+
+@pytest.mark.parametrize("history, question, units", [
+    (["市残联负责什么"], "它的理事长是谁？", ["市残联"]),
+    (["市文化和旅游局和市卫生健康局负责什么"], "这两个单位在专班里分别是谁？", ["市文化和旅游局", "市卫生健康局"]),
+])
+def test_pronouns_resolve_to_the_previous_frames_units(history, question, units):
+    assert understand(question, history).unit_names == units
+
+
+def test_a_member_named_on_the_indexed_roster_asks_about_the_roster():
+    assert understand("唐爱军什么职务", people=frozenset({"唐爱军"})).intent == "roster"
+    assert understand("唐爱军什么职务").person == ""
+
+
+def test_figures_in_a_question_about_the_standard_are_claims():
+    frame = understand("市级骨干教师要求每百名学生2人以上，是不是")
+    assert [r.mention.text for r in frame.claims] == ["2"] and not frame.binds_numbers

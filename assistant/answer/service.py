@@ -190,7 +190,7 @@ class Assistant:
         body = draft.body
         if ungrounded_numbers(body, citations, tool_outputs, labels) or problems:
             body = _quotes_only(citations)  # never state a number we cannot point to
-        notes = _validity_notes(turn.index, citations)
+        notes = validity_notes(turn.index, citations)
         text = (f"> {frame.notice}\n\n" if frame.notice else "") + body + (f"\n\n{notes}" if notes else "")
         if citations:
             text += "\n\n" + compose.render_sources(citations)
@@ -219,7 +219,7 @@ def _units_of(index: LoadedIndex, text: str) -> list:
     return [unit for _, unit in scope.resolve_units(index, text)]
 
 
-def _validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
+def validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
     """The line each cited document's validity calls for (superseded, expired, past its target
     year), once per document; added after the grounding check, since the lines are ours, not quotes."""
     today, notes = date.today(), {}

@@ -489,9 +489,9 @@ def readback(request: CalcRequest) -> str:
     return "、".join(parts)
 
 
-# "再增加1名", "少3个": a change to the previous figure, not the figure itself.
-_DELTA_UP = re.compile(r"增加|增多|多加|新增|新进|加上|补充|添|(?:再[\u4e00-\u9fff]{0,2}?|多了?)(?=\s*\d|[一二两三四五六七八九十])")
-_DELTA_DOWN = re.compile(r"减少|少了?(?=\s*\d|[一二两三四五六七八九十])|调走|减去|去掉")
+# "再增加1名", "少3个": a change to the previous figure, not the figure itself ("增加到1200人" sets it).
+_DELTA_UP = re.compile(r"(?:增加|增多|多加|新增|新进|加上|补充|添|(?:再[\u4e00-\u9fff]{0,2}?|多了?)(?=\s*\d|[一二两三四五六七八九十]))(?!\s*(?:到|至|为|成))")
+_DELTA_DOWN = re.compile(r"(?:减少|少了?(?=\s*\d|[一二两三四五六七八九十])|调走|减去|去掉)(?!\s*(?:到|至|为|成))")
 
 
 def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str | None) -> CalcRequest:
@@ -787,7 +787,9 @@ def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str |
     """The rule's own figure quoted in a question about the rule ("不足100名学生的村小怎么核定",
     "班额最多45人吗"), not a figure the user reports."""
     keys = _STANDARD_FIGURES.get(kind or "", {}).get(name)
-    if not keys or _USER_MARKERS.search(text):
+    if keys is None and name in {ind.key for ind in calculator.resource_inputs().values()}:
+        keys = [name]  # "每百名学生拥有0.9个音体美教师是什么要求": the indicator's own threshold
+    if not keys or _USER_MARKERS.search(text.replace("拥有", "")):  # 拥有 is the indicator's wording
         return False
     start, end = _clause_bounds(text, number.start)
     if not (_ASKS_TARGET.search(text[start:end]) or re.search(_RULE_MEANING, text)):

@@ -125,7 +125,8 @@ class PercentageArgs(BaseModel):
     whole: int = Field(gt=0, description="分母（如专任教师总数、适龄儿童总数）")
 
 
-RateKey = Literal[tuple(ind.key for ind in _registry if ind.unit == "%")]
+# A figure the user states directly: a rate, a room's area, a 差异系数 — any indicator with one number.
+RateKey = Literal[tuple(ind.key for ind in _registry if ind.measure is None)]
 
 
 class IndicatorValueArgs(BaseModel):
@@ -134,9 +135,14 @@ class IndicatorValueArgs(BaseModel):
     value: Decimal = Field(ge=0, description="用户已算好的指标值（生均或每百名学生的值）")
 
 
+class IndicatorValuesArgs(BaseModel):
+    level: Level | None = Field(default=None, description="学段：小学或初中（各项标准都相同时可不填）")
+    values: dict[ResourceKey, Decimal] = Field(description="资源配置指标 key → 用户已算好的指标值")
+
+
 class ReportedRateArgs(BaseModel):
-    key: RateKey = Field(description="百分比指标 key")
-    rate_percent: Decimal = Field(ge=0, description="用户给出的比例（百分数的数字部分）")
+    key: RateKey = Field(description="指标 key（比例、面积等用户直接给出数值的指标）")
+    rate_percent: Decimal = Field(ge=0, description="用户给出的数值（比例时为百分数的数字部分）")
     level: str | None = Field(default=None, description="学段或区域（城区/镇区），指标分档时填写")
 
 
@@ -204,8 +210,9 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
      "初中三年巩固率、适龄儿童入学率、社会认可度）：由分子、分母计算比例并对照标准。"),
     ("check_indicator_value", IndicatorValueArgs,
      "用户已给出某项资源配置指标的值（如生均教学仪器设备值2600元）时，直接对照标准，不再除以学生数。"),
-    ("check_reported_rate", ReportedRateArgs, "用户直接给出的一项比例（如巩固率93.5%）对照标准。"),
-    ("check_reported_rates", ReportedRatesArgs, "用户直接给出的几项比例一并对照标准。"),
+    ("check_indicator_values", IndicatorValuesArgs, "用户给出同一学校几项资源配置指标的值时，逐项直接对照标准。"),
+    ("check_reported_rate", ReportedRateArgs, "用户直接给出的一项数值（如巩固率93.5%、音乐专用教室85平方米）对照标准。"),
+    ("check_reported_rates", ReportedRatesArgs, "用户直接给出的几项数值一并对照标准。"),
     ("check_cv_values", CvValuesArgs, "由各校已算好的指标值和在校生数计算校际差异系数。"),
     ("check_reported_cv", ReportedCvArgs, f"用户给出的差异系数对照标准（{_standard('resource_cv_limit')}）。"),
     ("county_variations", CountyVariationsArgs, "几项指标的校际差异系数一并计算。"),

@@ -59,7 +59,7 @@ CSS = """
 #viewer-body mark { background: #ffe082; color: inherit; padding: 1px 0; }
 @media (max-width: 640px) {
   #viewer { position: fixed; inset: 0; z-index: 1000; margin: 0; padding: 12px; overflow-y: auto;
-    background: var(--background-fill-primary); }
+    flex-wrap: nowrap; background: var(--background-fill-primary); }
   #viewer-body .viewer-text { max-height: calc(100dvh - 200px); }
 }
 """

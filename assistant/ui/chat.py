@@ -41,8 +41,7 @@ EXAMPLES = {
 }
 
 _MARK = re.compile(r"\\\[(\d+)\\\]")  # a citation mark [n] after unlinked() escaped its brackets
-_PLAIN_MARK = re.compile(r"\[(\d+)\]")
-_ALIASES = re.compile(r"常见说法：[^。\n]*。?")  # the summary registry's alias list: search words, not content
+ALIASES = re.compile(r"常见说法：[^。\n]*。?")  # the summary registry's alias list: search words, not content
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -72,14 +71,14 @@ def link_marks(markdown: str, citations: list[Citation]) -> str:
 
 def shown_quote(c: Citation) -> str:
     """A quote as shown: a summary's alias list (search words) is left out; verbatim quotes never change."""
-    return c.quote if c.verbatim else _ALIASES.sub("", c.quote).strip()
+    return c.quote if c.verbatim else ALIASES.sub("", c.quote).strip()
 
 
 def doc_facts(c: Citation, docs: dict | None) -> tuple[str, str]:
     """(文号, 日期) of a citation's document: from the citation, else from the loaded index."""
     doc = (docs or {}).get(c.doc_id)
-    number = getattr(c, "doc_number", "") or getattr(doc, "doc_number", "") or ""
-    date = getattr(c, "date", "") or getattr(doc, "date", "") or ""
+    number = c.doc_number or getattr(doc, "doc_number", "")
+    date = c.date or getattr(doc, "date", "")
     return number, date
 
 
