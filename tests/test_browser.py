@@ -18,55 +18,53 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def feedback_db(tmp_path_factory):
-    return tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+FEEDBACK_DBS: dict[str, object] = {}  # app URL -> its feedback file
 
 
 @pytest.fixture(scope="module")
-def app_url(built_settings, feedback_db):
+def app_url(built_settings, tmp_path_factory):
+    """The app in a subprocess, with a feedback file of its own (tests/test_browser_views.py imports
+    this fixture and `session`: both need only conftest's fixtures)."""
+    feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     with drive.serve({"ASSISTANT_INDEX_DIR": str(built_settings.index_dir),
                       "ASSISTANT_FEEDBACK_DB": str(feedback_db)}) as url:
+        FEEDBACK_DBS[url] = feedback_db
         yield url
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """One Chromium (Debian's) for the module; each page gets its own context (storage, locale, screen)."""
-    from playwright.sync_api import sync_playwright
+def session(app_url):
+    """One browser page for the whole walk-through, with every request it made."""
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with drive.browser_page(requests) as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        drive.open_app(page, app_url)
+        yield page, requests, dialogs
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(drive.CHROMIUM), args=drive.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+
+@pytest.fixture(scope="module")
+def feedback_db(app_url):
+    return FEEDBACK_DBS[app_url]
+
+
+@pytest.fixture(scope="module")
+def chromium(session):
+    """The walk-through's Chromium: other pages open their own context in it (storage, locale, screen)."""
+    return session[0].context.browser
 
 
 @contextmanager
-def page_in(browser, url: str, locale: str = "zh-CN", viewport: dict | None = None, clipboard: bool = False,
-            requests: list[str] | None = None):
+def page_in(browser, url: str, locale: str = "zh-CN", viewport: dict | None = None, clipboard: bool = False):
     context = browser.new_context(viewport=viewport or drive.VIEWPORT, locale=locale, accept_downloads=True)
     try:
         if clipboard:
             context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
         page = context.new_page()
-        if requests is not None:
-            page.on("request", lambda r: requests.append(r.url))
         drive.open_app(page, url)
         yield page
     finally:
         context.close()
-
-
-@pytest.fixture(scope="module")
-def session(chromium, app_url):
-    """One browser page for the whole walk-through, with every request it made."""
-    requests: list[str] = []
-    dialogs: list[str] = []
-    with page_in(chromium, app_url, requests=requests) as page:
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        yield page, requests, dialogs
 
 
 def download(page, component: str, name: str) -> bytes:
@@ -382,4 +380,6 @@ def test_on_a_phone_the_chat_fits_and_a_long_answer_opens_at_its_start(chromium,
         viewer.locator("mark").wait_for(timeout=30_000)
         box = viewer.bounding_box()
         assert box["width"] >= 380 and box["x"] <= 1  # the viewer covers the phone screen
+        mark = viewer.locator("mark").bounding_box()
+        assert 0 <= mark["x"] and mark["x"] + mark["width"] <= 390 and 0 <= mark["y"] < 844  # and shows the passage
         page.click("#viewer-close")
