@@ -229,8 +229,8 @@ def validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
         if line:
             notes.setdefault(profile.name, line)
     if len(notes) == 1:
-        return f"> 注意：{next(iter(notes.values()))}"
-    return "\n".join(f"> 注意：《{name}》{line}" for name, line in notes.items())
+        return f"注意：{next(iter(notes.values()))}"
+    return "\n".join(f"注意：《{name}》{line}" for name, line in notes.items())
 
 
 def suggestions(frame: QueryFrame, intent: str) -> list[str]:

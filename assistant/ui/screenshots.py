@@ -33,7 +33,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SAMPLE = REPO_ROOT / "eval" / "sample_schools.csv"
 TAB_FILES = {"问答": "chat.png", "我的单位": "my-unit.png", "指标测算": "calculator.png",
-             "文件": "documents.png", "新成员入门": "onboarding.png"}
+             "文件": "documents.png", "新成员入门": "onboarding.png", "文件管理": "manage.png", "反馈": "feedback.png"}
 
 
 def free_port() -> int:
@@ -188,6 +188,9 @@ def _walk(page, url: str, out_dir: Path, suffix: str) -> list[Path]:
     open_tab(page, "新成员入门")
     page.locator("#briefing").wait_for(timeout=10_000)
     paths.append(_shot(page, name("新成员入门")))
+    for tab in ("文件管理", "反馈"):
+        open_tab(page, tab)
+        paths.append(_shot(page, name(tab)))
     return paths
 
 
