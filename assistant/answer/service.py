@@ -64,10 +64,6 @@ class Assistant:
                           people=_people(index), units_of=partial(_units_of, index),
                           regions=frozenset(scope.regions(index)))
 
-    def regions(self) -> set[str]:
-        """Regions the indexed documents cover (their profiles)."""
-        return _covered_regions(self.index)
-
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
         index = self.index
