@@ -182,8 +182,10 @@ def understand(question: str, history: list[str] | None = None, *, max_chars: in
 
 def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFrame]:
     """"组长是谁，办公室设在哪" / "市财政局负责什么，特教经费标准是多少": clauses that each ask
-    something and differ in intent or subject are answered one by one. A calculation, or a clause
-    that only continues the first ("…达标吗"), is not split."""
+    something and differ in intent or subject are answered one by one. Questions joined by 另外/还有/
+    顺便 are split even when one is a calculation (which keeps its figures); otherwise a calculation,
+    a clause that only continues the first ("…达标吗"), or one that only asks how the plan puts it
+    ("方案里怎么安排的") is not split."""
     if frame.follow_up:
         return []
     joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
