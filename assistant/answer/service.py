@@ -61,7 +61,7 @@ class Assistant:
         index = index or self.index
         return understand(question, history, max_chars=self.settings.max_question_chars,
                           embed=index.query_vector, model_key=backend_id(self.settings.embedding_backend),
-                          people=_people(index), units_of=partial(_units_of, index),
+                          people=index.people, units_of=partial(_units_of, index),
                           regions=frozenset(scope.regions(index)))
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
@@ -203,11 +203,6 @@ def _covered_regions(index: LoadedIndex) -> set[str]:
     states them, labelled as a summary) is indexed."""
     summaries = any(p.kind == SUMMARY_KIND for p in index.profiles.values())
     return scope.regions(index) | ({NATIONAL} if summaries else set())
-
-
-def _people(index: LoadedIndex) -> frozenset[str]:
-    """Names on the indexed rosters, without the padding some rosters put inside them."""
-    return frozenset(c.person.replace(" ", "") for c in index.chunks if c.person)
 
 
 def _units_of(index: LoadedIndex, text: str) -> list:

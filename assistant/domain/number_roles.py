@@ -107,15 +107,19 @@ class Token:
     end: int
 
 
-def tokens(text: str) -> list[Token]:
+@lru_cache(maxsize=1024)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The question cut by the private tagger; cached, since every stage of reading one question
+    (number roles, keywords, tool, school names) asks for the same cut."""
     out, position = [], 0
     for pair in _tagger().cut(text):
         out.append(Token(pair.word, pair.flag, position, position + len(pair.word)))
         position += len(pair.word)
-    return out
+    return tuple(out)
 
 
-def school_names(text: str) -> list[Token]:
+@lru_cache(maxsize=1024)
+def school_names(text: str) -> tuple[Token, ...]:
     """The schools a question names: short names with a numeral (五中, 实验三小) and names that end
     in a school word after a proper name (时庄|中心小学), as tokens spanning the whole name."""
     cut, lex, out = tokens(text), lexicon(), []
@@ -131,7 +135,7 @@ def school_names(text: str) -> list[Token]:
     suffixes = "|".join(map(re.escape, lex.school_mark_suffixes))
     for m in re.finditer(rf"(?<![A-Za-z\u4e00-\u9fff])(?:{marks})(?:{suffixes})(?![\u4e00-\u9fff]{{0,1}}长)", text):
         out.append(Token(m.group(), "nt", m.start(), m.end()))  # "A校500人", "东校生均2100元"
-    return sorted(out, key=lambda t: t.start)
+    return tuple(sorted(out, key=lambda t: t.start))
 
 
 def school_name_level(text: str) -> str | None:
@@ -186,7 +190,7 @@ def mask_non_data(text: str, roles: list[NumberRole] | None = None) -> str:
     return text
 
 
-def _role(text: str, m: NumberMention, toks: list[Token]) -> tuple[str, str]:
+def _role(text: str, m: NumberMention, toks: tuple[Token, ...]) -> tuple[str, str]:
     lex = lexicon()
     start, end = clause_bounds(text, m.start)
     clause = text[start:end]

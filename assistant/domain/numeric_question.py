@@ -274,14 +274,16 @@ _UNIT_FAMILIES = [
     (re.compile(r"^\s*(?:多|余)?\s*个"), "count"),
 ]
 _COUNT_FAMILIES = {"people", "rooms", "classes"}
+_UNIT_OF_FAMILY = {"人": "people", "间": "rooms", "㎡": "area", "元": "money"}
+# The seven resources' families follow from the registry's units; the other quantities are the
+# question layer's own.
 _FIELD_FAMILIES = {
-    "students": "people", "teachers_above_degree": "people", "backbone_teachers": "people", "pe_art_teachers": "people",
-    "eligible_teachers": "people", "rotated_teachers": "people", "backbone_rotated": "people",
+    **{field: _UNIT_OF_FAMILY[ind.unit] for field, ind in calculator.resource_inputs().items()},
+    "students": "people", "eligible_teachers": "people", "rotated_teachers": "people", "backbone_rotated": "people",
     "nearby_admitted": "people", "total_admitted": "people", "class_sizes": "people", "headcount": "people",
-    "multimedia_classrooms": "rooms", "music_rooms": "rooms", "art_rooms": "rooms", "classes": "classes",
-    "teaching_area_m2": "area", "sports_area_m2": "area", "music_room_areas": "area", "art_room_areas": "area",
-    "equipment_value_yuan": "money", "public_budget_yuan": "money", "training_funds_yuan": "money",
-    "per_student_yuan": "money", "total_yuan": "money",
+    "music_rooms": "rooms", "art_rooms": "rooms", "classes": "classes",
+    "music_room_areas": "area", "art_room_areas": "area",
+    "public_budget_yuan": "money", "training_funds_yuan": "money", "per_student_yuan": "money", "total_yuan": "money",
 }
 
 
@@ -377,15 +379,16 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     if kind == "cv":
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
-        quantities = _settle_headcount(_assign(text, _VOCAB[kind], kind, data_text))
+        found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
+        quantities = _settle_headcount(found)
         quantities.update(_reported_rates(data_text, kind))
     level = detect_level(text)
     builder = _BUILDERS[kind]
     tool, args, missing = builder(text, quantities, level)
     unreadable = list(dict.fromkeys(f"“{r.evidence}”的准确数值（请写成普通的非负数字）"
                                     for r in roles if r.role == "unreadable"))
-    if kind != "cv":
-        unreadable += _conflict_prompts(text, _VOCAB[kind], kind, data_text)
+    if kind != "cv":  # two figures for one quantity: which is meant is asked, not guessed
+        unreadable += [f"{_label(n)}的准确数字（问题中给出了两个不同的数）" for n in dict.fromkeys(conflicts)]
     if kind == "resource" and _many_schools(text, roles):
         unreadable.append("每所学校各自的数字（请逐校写明，如“甲校：学生800人、音体美教师8人；乙校：…”）")
     return CalcRequest(text, tool, args, _jsonable(quantities), unreadable + missing, level, kind)
@@ -419,7 +422,7 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
         q, unbound, conflicts = _bind(segment, _VOCAB["resource"], "resource", data, implied=implied)
         if not q and not unbound:
             continue  # a school only named ("曲阜一中、曲阜二中都是初中")
-        per_value = any(ind.key in q for ind in calculator.resource_inputs().values())
+        per_value = any(key in q for key in _VALUE_KEYS)
         has_resource = per_value or any(n in q for n in _RESOURCE_WORDS)
         if unbound or conflicts or not has_resource or ("students" not in q and not per_value):
             return None  # a school without its own figures: not a list we can read safely
@@ -507,9 +510,9 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
                  if isinstance(previous.quantities.get(k), (int, Decimal)) and not isinstance(v, list)}
         given = {k: (int(v) if v == int(v) else v) for k, v in given.items()}
-    if kind == "resource" and any(f in given and f not in previous.quantities for f in _resource_fields()):
+    if kind == "resource" and any(f in given and f not in previous.quantities for f in _RESOURCE_FIELDS):
         # "那骨干教师8个呢" after an 音体美 question: the new resource replaces the old, students stay
-        kept = {k: v for k, v in previous.quantities.items() if k not in _resource_fields()}
+        kept = {k: v for k, v in previous.quantities.items() if k not in _RESOURCE_FIELDS}
         quantities = {**kept, **given}
     else:
         quantities = {**previous.quantities, **given}
@@ -627,7 +630,7 @@ def _keyword_spans(text: str, vocab: dict[str, list[str]], source: str | None = 
     return sorted(spans)
 
 
-def _straddled(cut: list[Token], start: int, end: int) -> bool:
+def _straddled(cut: tuple[Token, ...], start: int, end: int) -> bool:
     return any(t.start < start < t.end < end for t in cut)
 
 
@@ -656,18 +659,11 @@ def _assign(text: str, vocab: dict[str, list[str]], kind: str | None, data_text:
     return _bind(text, vocab, kind, data_text)[0]
 
 
-def _conflict_prompts(text: str, vocab: dict[str, list[str]], kind: str, data_text: str) -> list[str]:
-    """Quantities the question gives two figures for, named for the user to settle."""
-    names = dict.fromkeys(_bind(text, vocab, kind, data_text)[2])
-    return [f"{_label(n)}的准确数字（问题中给出了两个不同的数）" for n in names]
-
-
 def _label(name: str) -> str:
     fields = calculator.resource_inputs()
     if name in fields:
         return fields[name].measure.input_name
-    by_key = {ind.key: ind for ind in fields.values()}
-    return by_key[name].name if name in by_key else _NAMES.get(name, name)
+    return fields[_VALUE_KEYS[name]].name if name in _VALUE_KEYS else _NAMES.get(name, name)
 
 
 def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: str,
@@ -704,8 +700,6 @@ def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: s
             name = _AREA_FIELDS[name]
         if name in _RESOURCE_WORDS and per_value:
             name = calculator.resource_inputs()[name].key  # "生均仪器设备值2600元" is already the value
-        if name and _BY_RULE.search(text[start:number.start]) and _is_threshold(name, number.value):
-            name = None  # "按每百名学生1人算": the rule's figure the user measures against
         if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
@@ -730,24 +724,14 @@ def _by_unit(family: str | None, found: dict, implied: str | None, prefer: tuple
     return open_fields[0] if len(open_fields) == 1 else None
 
 
-_BY_RULE = re.compile(r"(?:按照?|依照|参照|对照)[^，,。；;]*$")
-
-
-def _is_threshold(name: str, value: Decimal) -> bool:
-    by_key = {ind.key: ind for ind in calculator.resource_inputs().values()}
-    ind = by_key.get(name)
-    return ind is not None and value in {Decimal(str(v)) for v in ind.values.values()}
-
-
-def _resource_fields() -> set[str]:
-    """The seven resources' raw-count fields and their value keys."""
-    return {*_RESOURCE_WORDS, *(ind.key for ind in calculator.resource_inputs().values())}
+# A resource indicator's value key (pe_art_teachers_per100) → the raw-count field it is computed from.
+_VALUE_KEYS = {ind.key: field for field, ind in calculator.resource_inputs().items()}
+_RESOURCE_FIELDS = {*_RESOURCE_WORDS, *_VALUE_KEYS}  # raw-count fields and value keys of the seven
 
 
 def _base_field(name: str) -> str:
     """An indicator's value key → the raw-count field it is computed from (for its unit family)."""
-    by_key = {ind.key: field for field, ind in calculator.resource_inputs().items()}
-    return by_key.get(name, name)
+    return _VALUE_KEYS.get(name, name)
 
 
 def _field_for(text, number, spans, start, end, previous) -> str | None:
@@ -779,15 +763,14 @@ _NOUN_THEN_NUMBER = re.compile(rf"^\s*(?:专任)?(?:教师|老师)?\s*(?:数|的
 def _fits(name: str, value: Decimal) -> bool:
     """Counts of people, rooms and classes are whole numbers; 0.9 is a threshold, not a head count.
     An indicator's own value (生均6.8平方米, 每百名3.8人) is a ratio and may have decimals."""
-    indicator_values = {ind.key for ind in calculator.resource_inputs().values()}
-    return name in _MONEY_OR_AREA or name in indicator_values or value == value.to_integral_value()
+    return name in _MONEY_OR_AREA or name in _VALUE_KEYS or value == value.to_integral_value()
 
 
 def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str | None) -> bool:
     """The rule's own figure quoted in a question about the rule ("不足100名学生的村小怎么核定",
     "班额最多45人吗"), not a figure the user reports."""
     keys = _STANDARD_FIGURES.get(kind or "", {}).get(name)
-    if keys is None and name in {ind.key for ind in calculator.resource_inputs().values()}:
+    if keys is None and name in _VALUE_KEYS:
         keys = [name]  # "每百名学生拥有0.9个音体美教师是什么要求": the indicator's own threshold
     if not keys or _USER_MARKERS.search(text.replace("拥有", "")):  # 拥有 is the indicator's wording
         return False

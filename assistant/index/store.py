@@ -44,6 +44,11 @@ class LoadedIndex:
     profiles: dict[str, DocumentProfile] = field(default_factory=dict)
 
     @cached_property
+    def people(self) -> frozenset[str]:
+        """Names on the indexed rosters, without the padding some rosters put inside them."""
+        return frozenset(c.person.replace(" ", "") for c in self.chunks if c.person)
+
+    @cached_property
     def by_id(self) -> dict[str, Chunk]:
         return {c.chunk_id: c for c in self.chunks}
 
