@@ -29,7 +29,7 @@ TOKEN = re.compile(r"[\w.%]+")
 jieba.setLogLevel(logging.WARNING)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)  # each jieba Tokenizer holds a whole dictionary: the current index and the next
 def tokenizer(words: frozenset[str] = frozenset()) -> jieba.Tokenizer:
     """A private jieba instance (jieba's global one is shared state) with our domain dictionary and
     `words` (the corpus's unit names)."""

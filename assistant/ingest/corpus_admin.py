@@ -15,15 +15,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED, load_document, read_sidecar
+from assistant.ingest.loaders import META_KEYS, SIDECAR_SUFFIX, SUPPORTED, load_document, read_sidecar
 from assistant.ingest.profile import KINDS, STATUSES, SUPERSEDED
 
 CHANGE_LOG = ".changes.jsonl"
 REMOVED = ".removed"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-（）()〔〕]*$")
-EDITABLE = ("doc_id", "title", "short_title", "doc_number", "issuer", "date", "kind", "region", "status",
-            "superseded_by", "valid_until", "fictional", "source")
+EDITABLE = META_KEYS  # the sidecar's keys are what an upload may set
 
 
 class CorpusChangeRejected(ValueError):

@@ -41,7 +41,6 @@ EXAMPLES = {
 }
 
 _MARK = re.compile(r"\\\[(\d+)\\\]")  # a citation mark [n] after unlinked() escaped its brackets
-ALIASES = re.compile(r"常见说法：[^。\n]*。?")  # the summary registry's alias list: search words, not content
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -67,11 +66,6 @@ def link_marks(markdown: str, citations: list[Citation]) -> str:
         return cite_button(n, citations[n - 1]) if 1 <= n <= len(citations) else m.group(0)
 
     return _MARK.sub(swap, markdown)
-
-
-def shown_quote(c: Citation) -> str:
-    """A quote as shown: a summary's alias list (search words) is left out; verbatim quotes never change."""
-    return c.quote if c.verbatim else ALIASES.sub("", c.quote).strip()
 
 
 def doc_facts(c: Citation, docs: dict | None) -> tuple[str, str]:
@@ -114,7 +108,7 @@ def source_message(number: int, c: Citation, docs: dict | None = None) -> dict:
     lines = [inert(source_heading(c, docs)), f"位置：{inert(section_text(c))}"]
     if not c.verbatim:
         lines.append(f"**{SUMMARY_LABEL}**")
-    lines += ["", blockquote(shown_quote(c)), "", cite_button(number, c).replace(f">[{number}]<", f">{CITE_TITLE}<")]
+    lines += ["", blockquote(c.quote), "", cite_button(number, c).replace(f">[{number}]<", f">{CITE_TITLE}<")]
     return {
         "role": "assistant",
         "content": "\n".join(lines),
@@ -195,7 +189,7 @@ def source_lines(answer: Answer, docs: dict | None = None) -> list[str]:
     lines = []
     for i, c in enumerate(answer.citations, 1):
         label = "" if c.verbatim else f"（{SUMMARY_LABEL}）"
-        lines.append(f"[{i}] {source_heading(c, docs)} {section_text(c)}{label}：“{shown_quote(c)}”")
+        lines.append(f"[{i}] {source_heading(c, docs)} {section_text(c)}{label}：“{c.quote}”")
     return lines
 
 
@@ -320,6 +314,7 @@ def respond_stream(answerer, message: str, saved, docs: dict | None = None):
     asked = [t["question"] for t in turns]
     pending = shown + [user_message(message)]
     answer = None
+    copies = copy_texts(turns, docs)  # the earlier turns do not change while the answer streams
     try:
         if hasattr(answerer, "stream"):
             text = ""
@@ -328,7 +323,7 @@ def respond_stream(answerer, message: str, saved, docs: dict | None = None):
                     answer = item
                     break
                 text += item
-                yield "", pending + [{"role": "assistant", "content": inert(text)}], {"turns": turns}, copy_texts(turns, docs)
+                yield "", pending + [{"role": "assistant", "content": inert(text)}], {"turns": turns}, copies
         else:
             answer = answerer.ask(message, history=asked)
         answer_messages(answer, docs)  # an answer that cannot be drawn is an error, not a broken page

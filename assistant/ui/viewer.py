@@ -12,7 +12,6 @@ import re
 from urllib.parse import unquote
 
 from assistant.domain.indicators import SUMMARY_LABEL
-from assistant.ui.chat import ALIASES
 
 CONTEXT_CHARS = 1500  # document text shown on each side of the passage, cut at line ends
 NOT_FOUND = "找不到这条引文对应的原文（索引可能已更新），请重新提问。"
@@ -50,11 +49,6 @@ def window(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> tup
     return lo, hi
 
 
-def _outside(text: str, summary: bool) -> str:
-    """Text around the passage; a summary's alias lists (search words, not content) are left out."""
-    return html.escape(ALIASES.sub("", text) if summary else text)
-
-
 def passage(index, ref: str) -> dict | None:
     """The passage a [n] points at: document facts, section, and the text around it (None: unknown)."""
     parsed = parse_ref(ref)
@@ -87,6 +81,6 @@ def passage_html(index, ref: str) -> str:
         f'<div class="viewer-title">《{html.escape(doc.title)}》</div>'
         f'<div class="viewer-meta">{meta}</div>'
         f'<div class="viewer-section"><b>位置</b>：{html.escape(section)}</div>{note}{label}</div>'
-        f'<div class="viewer-text" id="viewer-text">{_outside(before, summary)}'
-        f'<mark id="cite-mark">{html.escape(found["quote"])}</mark>{_outside(after, summary)}</div>'
+        f'<div class="viewer-text" id="viewer-text">{html.escape(before)}'
+        f'<mark id="cite-mark">{html.escape(found["quote"])}</mark>{html.escape(after)}</div>'
     )
