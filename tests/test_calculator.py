@@ -396,3 +396,10 @@ def test_one_subjects_rooms_are_judged_without_the_other():
 def test_a_stated_room_area_is_judged_in_its_own_unit():
     check = calc.check_reported_rate("music_room_area", 85)
     assert check.met is False and "85㎡" in check.verdict
+
+
+def test_rooms_per_12_classes_are_shown_per_subject():
+    from assistant.domain.calculator import check_music_art_rooms
+    check = check_music_art_rooms(30, 2, 3)
+    assert [p.numbers["per_12_classes"] for p in check.parts] == ["0.80", "1.20"]
+    assert [p.met for p in check.parts] == [False, True] and check.met is False

@@ -650,3 +650,14 @@ def test_a_follow_up_that_sets_a_figure_is_not_an_increment():
 
 def test_the_rules_own_per_hundred_figure_is_not_data():
     assert parse_numeric_question("学校有骨干教师12人，按每百名学生1人算够吗？").missing == ["在校生数"]
+
+
+def test_numeral_with_its_classifier_still_counts_classes_and_each_covers_both_subjects():
+    from assistant.domain import numeric_question as nq
+    r = nq.parse_numeric_question("我们学校三十个班，音乐教室两间，美术教室三间，专用教室够不够")
+    assert r.quantities == {"classes": 30, "music_rooms": 2, "art_rooms": 3}
+    r = nq.parse_numeric_question("学校有48个教学班，音乐、美术专用教室各3间，符合要求吗？")
+    assert r.quantities == {"classes": 48, "music_rooms": 3, "art_rooms": 3}
+    r = nq.parse_numeric_question("初中一个班52个学生，超没超班额")
+    assert r.quantities == {"class_sizes": [52]} and r.level == "初中"
+    assert nq.detect_level("曲阜五中初一年级一共1128人") == "初中"

@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer import roster
 from assistant.answer.text import content_tokens, overlap, sentences
 from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, default_registry
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
 from assistant.ingest.profile import role_rules
-from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument
+from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument, ToolCall
 from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents
+from assistant.understand.roster import RosterAsk
 
 NOT_FOUND = "现有文件中未找到相关规定。"
 SUGGESTIONS = (
@@ -455,38 +457,45 @@ def setup_citation(index: LoadedIndex, doc_id: str) -> Citation | None:
     return None
 
 
-def compose_roster(index: LoadedIndex, question: str, units: list[str], docs: list[str] | None = None) -> Draft | None:
+def compose_roster(index: LoadedIndex, ask: RosterAsk, person: str, units: list[str],
+                   docs: list[str] | None = None) -> Draft | None:
+    """The roster lines the frame's ask selects (a person, a role, a group, an organisation), counted
+    when it asks how many (the count is a tool output over the quoted lines), "没有" when an asked
+    organisation has nobody; the notes it asks about (办公室, 解散) or that name the person."""
     plan = scope_plan(index, docs)
     if plan is None:
         return None
-    members = [c for c in roster_chunks(index, plan.doc_id) if c.kind == "roster_member"]
-    notes = [c for c in roster_chunks(index, plan.doc_id) if c.kind == "roster_note"]
-    picked: list[Chunk] = []
-    named = [c for c in members if c.person and c.person in question.replace(" ", "")]
-    if named:
-        picked = named
-    elif units:
-        picked = [c for c in members if c.unit in units]
-    if "副组长" in question:
-        picked += [c for c in members if c.role == "副组长"]
-    elif re.search(r"哪几位|哪些|几位|都有谁|领导班子|市领导", question):
-        picked += [c for c in members if c.role in ("组长", "副组长")]
-    elif re.search(r"组长|牵头|领导|负责人|谁管|挂帅", question):
-        picked += [c for c in members if c.role == "组长"]
-    if re.search(r"办公室|主任|日常", question):
-        picked += [c for c in notes if "办公室" in c.text]
-    if re.search(r"解散|撤销|结束|到什么时候|存续", question):
-        picked += [c for c in notes if "解散" in c.text]
-    if not picked:  # "专班由哪些人组成" and the like: leaders, office, and the clause that set it up
-        picked = [c for c in members if c.role in ("组长", "副组长")] + notes
+    chunks = roster_chunks(index, plan.doc_id)
+    people, notes = roster.members(chunks), [c for c in chunks if c.kind == "roster_note"]
+    named = [m for m in people if person and m.chunk.person.replace(" ", "") == person]
+    chosen = named or roster.select(people, ask, units)
+    if not chosen and not ask.filtered and not ask.notes and (ask.leaders or ask.what != "count"):
+        chosen = [m for m in people if m.chunk.role in ("组长", "副组长")]  # "专班由哪些人组成": the leaders
+    elif not chosen and not ask.filtered and ask.what == "count":
+        chosen = people  # "专班一共多少人": everyone listed
+    picked = [m.chunk for m in chosen]
+    picked += [c for c in notes if any(n in c.text for n in ask.notes) or (person and person in c.text.replace(" ", ""))]
+    if not ask.filtered and not ask.notes and not named and not units and ask.what != "count":
+        picked += notes
     draft = Draft("")
     heading = annex_heading(index, plan.doc_id, "roster")
-    lines = [f"根据《{doc_name(index, plan.doc_id)}》附件" + (f"“{heading}”" if heading else "") + "："]
+    source = f"根据《{doc_name(index, plan.doc_id)}》附件" + (f"“{heading}”" if heading else "")
+    what = roster.describe(ask, units)
+    if (ask.filtered or units) and not chosen and not named:
+        line = f"{source}，名单中没有{what}。"
+        cite = find_quote(index, plan.doc_id, heading) if heading else None
+        draft.body = line + (f"[{draft.cite(cite)}]" if cite else "")
+        return draft
+    lines = [source + "："]
+    if ask.what in ("count", "exists") and not named:
+        draft.tool_calls.append(ToolCall("roster_count", {"doc_id": plan.doc_id, "selection": what},
+                                         {"count": len(chosen)}))
+        lines = [f"{source}，{what}共{len(chosen)}名：" if ask.what == "count" else f"{source}，有{what}（{len(chosen)}名）："]
     for c in dict.fromkeys(picked):
         cite = chunk_citation(index, c)
         lines.append(f"- “{cite.quote}”[{draft.cite(cite)}]")
-    leader_asked = "组长" in question and "副组长" not in question
-    if not named and not units and (len(picked) > 1 or leader_asked) and not re.search(r"办公室|解散", question):
+    leader_asked = "组长" in ask.roles and "副组长" not in ask.roles
+    if not named and not units and not ask.groups and not ask.orgs and (len(picked) > 1 or leader_asked) and not ask.notes:
         cite = setup_citation(index, plan.doc_id)
         if cite:
             lines.append(f"\n《{cite.short_title}》{cite.label}：“{cite.quote}”[{draft.cite(cite)}]")

@@ -123,7 +123,7 @@ class Assistant:
             "who": lambda: compose.compose_who(index, text, hits, docs),
             "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits, docs),
             "calculation": lambda: self._calculate(turn, frame, hits),
-            "roster": lambda: compose.compose_roster(index, text, frame.unit_names, docs),
+            "roster": lambda: compose.compose_roster(index, frame.roster, frame.person, frame.unit_names, docs),
             "overview": lambda: compose.compose_overview(index, text, docs),
             "general": lambda: compose.compose_general(index, text, hits, docs),
         }

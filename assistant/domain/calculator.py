@@ -776,17 +776,26 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
         raise ValueError("请提供音乐或美术专用教室数")
     rooms = {subject: int(_non_negative(v, f"{subject}专用教室数", True)) for subject, v in given.items() if v is not None}
     steps = [f"所需专用教室数 = {count} ÷ {CLASSES_PER_ROOM} 向上取整 × {per_block} = 音乐、美术各 {required}间"]
-    problems = []
+    problems, parts = [], []
     numbers: dict[str, Any] = {"required_each": required}
     for subject, field_name in (("音乐", "music_gap"), ("美术", "art_gap")):
         if subject not in rooms:
             continue
         have = rooms[subject]
         ok = have >= required
-        steps.append(f"{subject}专用教室 {have}间，{_status(ok)}" + ("" if ok else f"，还差 {required - have}间"))
+        # The same rule read as a ratio (rooms per 12 classes ≥ 1): the figure users compare.
+        per12 = Fraction(have * CLASSES_PER_ROOM, count)
+        per12_text = shown(per12, ">=", ok, threshold=per_block)
+        steps.append(f"{subject}专用教室 {have}间，每12个班 {have} × {CLASSES_PER_ROOM} ÷ {count} {_eq(per12)} "
+                     f"{per12_text}间，{_status(ok)}" + ("" if ok else f"，还差 {required - have}间"))
         numbers[field_name] = max(0, required - have)
+        parts.append(Check((ind.key,), f"{subject}专用教室（每12个班级）", {"classes": count, "rooms": have},
+                           {"per_12_classes": per12_text, "unit": "间", "threshold": str(per_block), "gap": max(0, required - have)},
+                           ok, (steps[-1],), _verdict(ok, f"{subject}专用教室每12个班 {per12_text}间")))
         if not ok:
             problems.append(f"{subject}专用教室还差 {required - have}间")
+    if len(parts) == 1:
+        numbers["per_12_classes"] = parts[0].numbers["per_12_classes"]
     keys = [ind.key]
     for subject, key, areas in (("音乐", "music_room_area", music_room_areas), ("美术", "art_room_area", art_room_areas)):
         area_ind = reg.get(key)
@@ -805,7 +814,8 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
     inputs = {"classes": count, "music_rooms": rooms.get("音乐"), "art_rooms": rooms.get("美术"),
               "music_room_areas": [_json(to_fraction(a)) for a in music_room_areas],
               "art_room_areas": [_json(to_fraction(a)) for a in art_room_areas]}
-    return Check(tuple(keys), "音乐、美术专用教室配置", inputs, numbers, met, tuple(steps), _verdict(met, text))
+    return Check(tuple(keys), "音乐、美术专用教室配置", inputs, numbers, met, tuple(steps), _verdict(met, text),
+                 parts=tuple(parts) if len(parts) > 1 else ())
 
 
 # ---------- figures the user states directly, and several checks judged together ----------

@@ -380,7 +380,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
-        quantities = _settle_headcount(found)
+        quantities = _distribute(text, _settle_headcount(found, kind))
         quantities.update(_reported_rates(data_text, kind))
     level = detect_level(text)
     builder = _BUILDERS[kind]
@@ -441,15 +441,17 @@ def _many_schools(text: str, roles: list[NumberRole]) -> bool:
     return counted or "各自" in text or len({t.word for t in school_names(text)}) >= 2
 
 
-def _settle_headcount(quantities: dict[str, Any]) -> dict[str, Any]:
-    """A class question's head count no keyword names: the total when classes are counted too
-    ("6个班共258人"), else one class's size ("有个班48人")."""
+def _settle_headcount(quantities: dict[str, Any], kind: str | None) -> dict[str, Any]:
+    """A class question's head count: the total when classes are counted too ("6个班共258人"),
+    else one class's size ("有个班48人", "初中一个班52个学生")."""
     if "headcount" in quantities:
         count = quantities.pop("headcount")
         if "classes" in quantities:
             quantities.setdefault("students", count)
         else:
             quantities.setdefault("class_sizes", []).append(count)
+    if kind == "class" and "students" in quantities and not {"classes", "class_sizes"} & set(quantities):
+        quantities["class_sizes"] = [quantities.pop("students")]
     return quantities
 
 
@@ -504,7 +506,7 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     kind = previous.kind or "resource"
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
     given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else \
-        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0])
+        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0], None)
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
@@ -583,7 +585,7 @@ def detect_level(text: str) -> str | None:
     text = _KEYWORD_MASKS.sub(lambda m: "□" * len(m.group()), text)
     if "一贯制" in text:
         return "一贯制"
-    found = {level for level, pattern in (("初中", r"初中|中学|初[一二三]|[七八九]年级"), ("小学", r"小学|村小|[一二三四五六]年级"))
+    found = {level for level, pattern in (("初中", r"初中|中学|初[一二三]|[七八九]年级"), ("小学", r"小学|村小|(?<!初)[一二三四五六]年级"))
              if re.search(pattern, text)}
     if not found:  # "五中有学生1800人": the school's name says its level
         return school_name_level(text)
@@ -631,7 +633,9 @@ def _keyword_spans(text: str, vocab: dict[str, list[str]], source: str | None = 
 
 
 def _straddled(cut: tuple[Token, ...], start: int, end: int) -> bool:
-    return any(t.start < start < t.end < end for t in cut)
+    """A keyword that begins inside a word ("小学生均" holds no 学生). A numeral token that swallowed
+    its classifier ("三十个|班") is no such word: 个班 is still read."""
+    return any(t.start < start < t.end < end and not t.flag.startswith("m") for t in cut)
 
 
 def _clause_bounds(text: str, position: int) -> tuple[int, int]:
@@ -1009,6 +1013,21 @@ def _special_ed(text, q, level):
 def _small_school(text, q, level):
     args = {"students": q.get("students"), "per_student_yuan": q.get("per_student_yuan")}
     return "check_small_school_funding", args, _need(q, ["students"])
+
+
+_EACH = re.compile(rf"各\s*(?:有|是|为)?\s*[0-9{_DIGIT_CHARS}]")
+
+
+def _distribute(text: str, q: dict) -> dict:
+    """"音乐、美术专用教室各3间": a figure after 各 belongs to both subjects named before it."""
+    if not (_EACH.search(text) and "音乐" in text and "美术" in text):
+        return q
+    q = dict(q)
+    for one, other in (("music_rooms", "art_rooms"), ("music_room_areas", "art_room_areas")):
+        for a, b in ((one, other), (other, one)):
+            if a in q and b not in q:
+                q[b] = q[a]
+    return q
 
 
 def _rooms(text, q, level):

@@ -26,6 +26,7 @@ from assistant.domain.number_roles import NumberRole, number_roles
 from assistant.domain.units import find_units
 from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
+from assistant.understand.roster import RosterAsk, read_roster_ask
 from assistant.understand.rules import rule_intent
 
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
@@ -33,6 +34,7 @@ MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; b
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
 PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家|这几个单位|这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|"
                      r"这家|他们单位|他们街道|他们|它们|它的|它")
+PERSON_PRONOUN = re.compile(r"(?<![其吉])他(?![们人])|她(?!们)|此人|这个人|这位")
 PLURAL_PRONOUN = re.compile(r"这两|这几|它们|他们(?!单位|街道)")
 # What joins two questions in one message ("…达标吗？另外…", "…？顺便问下…").
 JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?下?|再问一?下?|以及|同时)")
@@ -71,6 +73,7 @@ class QueryFrame:
     rule_intent: str = ""  # the rule router's vote, kept: only the rules may refuse outright
     parts: list["QueryFrame"] = field(default_factory=list)  # a compound question's parts, each answered
     person: str = ""  # a taskforce member the question names (唐爱军), from the indexed roster
+    roster: RosterAsk = field(default_factory=RosterAsk)  # what it asks of the roster (count, role, group…)
 
     @property
     def unit_names(self) -> list[str]:
@@ -130,6 +133,7 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question, regions),
                        find_stage(question), roles, calc)
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
+    frame.roster = read_roster_ask(question)
     _classify(frame, embed, model_key)
     return frame
 
@@ -210,6 +214,8 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
     if previous is None or not question or not _is_follow_up(question, own):
         return own
     old_units, new_units = previous.units, own.units
+    if previous.person and not own.person and PERSON_PRONOUN.search(question):  # "他还兼着啥"
+        return _inherited(question, PERSON_PRONOUN.sub(previous.person, question, count=1), notice, read)
     if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
         plural = PLURAL_PRONOUN.search(question) and len(old_units) > 1
         named = "和".join(u.name for u in old_units[:3]) if plural else old_units[0].name
@@ -256,7 +262,7 @@ def _is_follow_up(question: str, own: QueryFrame) -> bool:
     previous frame; a question with its own topic stands alone."""
     if own.units and not ELLIPSIS.search(question):
         return False
-    if ELLIPSIS.search(question) or PRONOUN.search(question):
+    if ELLIPSIS.search(question) or PRONOUN.search(question) or PERSON_PRONOUN.search(question):
         return True
     return _slot_only(question, own)
 
