@@ -19,6 +19,7 @@ from assistant.index.store import open_index
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.retrieve.scope import answer_scope, documents_for_region, home_plan, resolve_units, validity_note
 from assistant.settings import REPO_ROOT, Settings
+from assistant.understand.roster import read_roster_ask
 from tests.fictional_docs import COUNTY_META, COUNTY_PLAN
 
 MULTIDOC = REPO_ROOT / "eval" / "multidoc" / "corpus"
@@ -127,9 +128,9 @@ def test_overview_and_roster_follow_the_asked_region(index):
     wenhe = answer_scope(index, "汶河区")
     overview = compose.compose_overview(index, "这个方案的文号", wenhe)
     assert "汶政办字〔2024〕23号" in overview.body and "曲政办字" not in overview.body
-    roster = compose.compose_roster(index, "专班组长是谁", [], wenhe)
+    roster = compose.compose_roster(index, read_roster_ask("专班组长是谁"), "", [], wenhe)
     assert "韩志远" in roster.body and {c.doc_id for c in roster.citations} == {WENHE}
-    home = compose.compose_roster(index, "专班组长是谁", [])
+    home = compose.compose_roster(index, read_roster_ask("专班组长是谁"), "", [])
     assert {c.doc_id for c in home.citations} == {QUFU}
     assert "加强组织领导" not in home.body or "（一）" in home.body
 
@@ -175,7 +176,7 @@ def test_a_fifth_document_needs_no_code(tmp_path, settings):
     scope = answer_scope(index, "泗河县")
     overview = compose.compose_overview(index, "这个方案的文号是什么", scope)
     assert "泗政办字〔2025〕8号" in overview.body
-    roster = compose.compose_roster(index, "专班组长是谁", [], scope)
+    roster = compose.compose_roster(index, read_roster_ask("专班组长是谁"), "", [], scope)
     assert "周远山" in roster.body
     # The home region's answers are not moved by the newcomer.
     assert {c.doc_id for c in compose.compose_duty(index, "交通运输局负责什么", []).citations} == {QUFU}
