@@ -380,7 +380,9 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
     else:
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
-        quantities = _distribute(text, _settle_headcount(found, kind))
+        quantities = _distribute(text, _settle_headcount(found))
+        if kind == "class":
+            quantities = _one_class(quantities)
         quantities.update(_reported_rates(data_text, kind))
     level = detect_level(text)
     builder = _BUILDERS[kind]
@@ -441,16 +443,21 @@ def _many_schools(text: str, roles: list[NumberRole]) -> bool:
     return counted or "各自" in text or len({t.word for t in school_names(text)}) >= 2
 
 
-def _settle_headcount(quantities: dict[str, Any], kind: str | None) -> dict[str, Any]:
-    """A class question's head count: the total when classes are counted too ("6个班共258人"),
-    else one class's size ("有个班48人", "初中一个班52个学生")."""
+def _settle_headcount(quantities: dict[str, Any]) -> dict[str, Any]:
+    """A class question's head count no keyword names: the total when classes are counted too
+    ("6个班共258人"), else one class's size ("有个班48人")."""
     if "headcount" in quantities:
         count = quantities.pop("headcount")
         if "classes" in quantities:
             quantities.setdefault("students", count)
         else:
             quantities.setdefault("class_sizes", []).append(count)
-    if kind == "class" and "students" in quantities and not {"classes", "class_sizes"} & set(quantities):
+    return quantities
+
+
+def _one_class(quantities: dict[str, Any]) -> dict[str, Any]:
+    """"初中一个班52个学生": in a class question, students with no number of classes are one class."""
+    if "students" in quantities and not {"classes", "class_sizes"} & set(quantities):
         quantities["class_sizes"] = [quantities.pop("students")]
     return quantities
 
@@ -506,7 +513,7 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     kind = previous.kind or "resource"
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
     given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else \
-        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0], None)
+        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0])
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()

@@ -89,7 +89,7 @@ def _counts_people(text: str, data: dict, nouns: set[str]) -> bool:
     cut = tokens(text)
     counted = {*data["counted_nouns"], *data["roles"], *nouns}
     for i, token in enumerate(cut):
-        if not any(token.word.startswith(w) or token.word == w for w in data["count_words"]):
+        if not token.word.startswith(tuple(data["count_words"])):
             continue
         after = next((t for t in cut[i + 1:] if t.word not in ("个", "位", "名")), None)
         if after is None or not after.flag.startswith("n") or any(after.word.startswith(n) for n in counted):
