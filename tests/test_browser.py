@@ -182,9 +182,11 @@ def test_clicking_a_citation_highlights_its_exact_passage(chat_page, assistant):
     assert mark.text_content() == expected.quote
     head = chat_page.locator("#viewer-body .viewer-head").inner_text()
     assert "曲政办字〔2024〕17号" in head and "2024-09-03" in head and "（九）市财政局" in head
-    box = chat_page.locator("#viewer-text").bounding_box()
-    spot = mark.bounding_box()
-    assert box["y"] <= spot["y"] < box["y"] + box["height"]  # scrolled to the passage
+    # scrolled to the passage: the scroll runs just after the viewer renders, so wait for it, bounded
+    chat_page.wait_for_function(
+        "() => { const b = document.getElementById('viewer-text').getBoundingClientRect();"
+        " const m = document.getElementById('cite-mark').getBoundingClientRect();"
+        " return b.top <= m.top && m.top < b.bottom; }", timeout=10_000)
     chat_page.click("#viewer-close")
     chat_page.locator("#viewer").wait_for(state="hidden", timeout=10_000)
 

@@ -263,12 +263,13 @@ CLIENT_JS = """
         box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
       }, 60);
     },
-    showMark() {
+    showMark(tries = 50) {
+      // On a busy machine the viewer's HTML can land after this runs: retry until the mark is there.
       setTimeout(() => {
         const mark = document.getElementById('cite-mark');
         const box = document.getElementById('viewer-text');
-        if (!mark || !box) return;
-        box.scrollTop = Math.max(0, mark.offsetTop - 48);
+        if (!mark || !box) { if (tries > 0) this.showMark(tries - 1); return; }
+        box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 48;
         const panel = document.getElementById('viewer');
         if (panel) panel.scrollIntoView({block: 'nearest'});
       }, 60);
