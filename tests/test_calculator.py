@@ -360,7 +360,7 @@ def test_thresholds_come_from_the_registry(tmp_path):
 
 def test_operations_cover_every_tool_name():
     assert set(calc.OPERATIONS) == {
-        "check_resource_indicator", "check_school_resources", "county_variation", "check_rotation",
+        "check_resource_indicator", "check_school_resources", "check_school_rule", "county_variation", "check_rotation",
         "check_training_funds", "check_admission_ratio", "check_special_ed_funding", "check_class_size",
         "check_average_class_size", "check_school_size", "check_music_art_rooms", "check_small_school_funding",
         "check_percentage_target", "check_indicator_value", "check_indicator_values", "check_reported_rate", "check_reported_rates",
@@ -403,3 +403,29 @@ def test_rooms_per_12_classes_are_shown_per_subject():
     check = check_music_art_rooms(30, 2, 3)
     assert [p.numbers["per_12_classes"] for p in check.parts] == ["0.80", "1.20"]
     assert [p.met for p in check.parts] == [False, True] and check.met is False
+
+
+def test_the_school_rule_on_a_count_of_met_indicators_and_the_misses_figures():
+    assert calc.check_school_rule(met_count=5).met is False  # fewer than 6: no allowance can make up for it
+    assert calc.check_school_rule(met_count=7).met is True
+    pending = calc.check_school_rule(met_count=6)
+    assert pending.met is None and "请给出该项的数值" in pending.verdict  # the seventh's share is unknown
+    within = calc.check_school_rule("小学", 6, {"equipment_value_per_student": 1800})
+    assert within.met is True and within.numbers["ratios_percent"] == {"equipment_value_per_student": "90.00"}
+    below = calc.check_school_rule("小学", None, {"equipment_value_per_student": 1600})
+    assert below.met is False and "80.00%" in below.verdict  # 1600 ÷ 2000 = 80% < 85%
+    two_misses = calc.check_school_rule("小学", None, {"equipment_value_per_student": 1900,
+                                                       "sports_area_per_student": 7})
+    assert two_misses.met is False and "最多只允许 1 项" in two_misses.verdict
+    raw = calc.check_school_rule("初中", students=1000, pe_art_teachers=8)  # 0.8 per hundred = 88.89% of 0.9
+    # a failing share is never rounded up (88.888… shows 88.88), the same figure as in every table
+    assert raw.met is True and raw.numbers["ratios_percent"] == {"pe_art_teachers_per100": "88.88"}
+    with pytest.raises(ValueError):
+        calc.check_school_rule(met_count=8)
+    with pytest.raises(ValueError):
+        calc.check_school_rule()
+
+
+def test_a_stated_value_shows_its_standard_as_a_decimal():
+    check = calc.check_indicator_value("小学", "sports_area_per_student", Decimal("6.6"))
+    assert "7.5" in " ".join(check.steps) and "15/2" not in " ".join(check.steps)

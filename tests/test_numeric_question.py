@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -661,3 +662,25 @@ def test_numeral_with_its_classifier_still_counts_classes_and_each_covers_both_s
     r = nq.parse_numeric_question("初中一个班52个学生，超没超班额")
     assert r.quantities == {"class_sizes": [52]} and r.level == "初中"
     assert nq.detect_level("曲阜五中初一年级一共1128人") == "初中"
+
+
+@pytest.mark.parametrize("question, met_count, values", [
+    ("我们学校7项资源配置指标达标了5项，行不行", 5, {}),
+    ("资源配置那7项指标，我们小学达标了5项，行不行？", 5, {}),
+    ("有两项没达标，学校算合格吗", 5, {}),
+    ("7项资源配置指标我们6项达标了，没达标的是生均仪器设备值，小学1800元，这一项在允许范围内吗", 6,
+     {"equipment_value_per_student": 1800}),
+    ("小学生均体育场馆6.6平，没到7.5，算不算在85%以内", None, {"sports_area_per_student": Decimal("6.6")}),
+])
+def test_counts_of_met_indicators_and_the_85_percent_allowance(question, met_count, values):
+    request = parse_numeric_question(question)
+    assert request.tool == "check_school_rule" and request.complete
+    assert request.args["met_count"] == met_count and request.args["values"] == values
+
+
+def test_the_seven_of_the_indicator_set_and_a_question_about_listed_items_are_no_counts():
+    # "三项分别达标没" asks about the three just listed: each is judged, no count of 3 is read.
+    request = parse_numeric_question("一所小学学生1000人：高学历教师50人、市级骨干教师12人、音体美专任教师8人，三项分别达标没？")
+    assert request.tool == "check_school_resources" and "met_items" not in request.quantities
+    assert not looks_numeric("每所学校七项资源配置指标要达到几项？")
+    assert not looks_numeric("余项不能低于85%是什么意思")

@@ -148,3 +148,31 @@ def test_a_member_named_on_the_indexed_roster_asks_about_the_roster():
 def test_figures_in_a_question_about_the_standard_are_claims():
     frame = understand("市级骨干教师要求每百名学生2人以上，是不是")
     assert [r.mention.text for r in frame.claims] == ["2"] and not frame.binds_numbers
+
+
+@pytest.mark.parametrize("history, question, quantities", [
+    (["实验三小学生2000人"], "音体美老师19个够吗", {"students": 2000, "pe_art_teachers": 19}),
+    (["我校是小学", "学生1600人"], "多媒体教室三十六间达标吗", {"students": 1600, "multimedia_classrooms": 36}),
+    (["实验三小1500名学生", "网络多媒体教室30间"], "达标没", {"students": 1500, "multimedia_classrooms": 30}),
+    # after 交流轮岗 the 18 骨干 are the rotated ones, not the school's 骨干教师
+    (["交流轮岗的老师有100人"], "其中骨干教师18人，比例够吗", {"rotated_teachers": 100, "backbone_rotated": 18}),
+])
+def test_figures_stated_over_several_turns_are_read_as_one_statement(history, question, quantities):
+    frame = understand(question, history)
+    assert frame.intent == "calculation" and frame.calc.quantities == quantities and frame.calc.complete
+    assert frame.follow_up == "inherit"
+
+
+@pytest.mark.parametrize("history, question", [
+    (["学生1000人"], "班额标准是多少"),  # asks the standard: the earlier figure is no class size
+    (["我们学校有学生900人"], "市财政局负责什么"),
+    (["小学学生800人，音体美专任教师8人，达标吗"], "校车归谁管？"),
+])
+def test_a_question_of_its_own_does_not_take_up_earlier_figures(history, question):
+    frame = understand(question, history)
+    assert not frame.follow_up and not frame.binds_numbers
+
+
+def test_a_stated_figure_without_its_partner_is_asked_for():
+    frame = understand("达标了吗", ["学校音体美老师15人"])
+    assert frame.calc.quantities == {"pe_art_teachers": 15} and frame.calc.missing == ["在校生数"]

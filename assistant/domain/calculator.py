@@ -317,15 +317,15 @@ def check_indicator_value(level: str | None, indicator: str, value: Number,
     per = "生均" if ind.measure.per_students == 1 else "每百名学生"
     steps = [
         f"{ind.name}：按您给出的 {plain(number)}{ind.unit} 计（已是{per}值，不再除以学生数）",
-        f"标准（{level}）：{ind.threshold_text(level)}；{value_text} {_sign(met, '>=')} {threshold}，{_status(met)}",
+        f"标准（{level}）：{ind.threshold_text(level)}；{value_text} {_sign(met, '>=')} {plain(threshold)}，{_status(met)}",
         f"达标程度 = 实际值 ÷ 标准值 {_eq(ratio * 100)} {ratio_text}%",
     ]
-    numbers: dict[str, Any] = {"unit": ind.unit, "threshold": str(threshold), "value": value_text,
+    numbers: dict[str, Any] = {"unit": ind.unit, "threshold": plain(threshold), "value": value_text,
                                "ratio_percent": ratio_text}
     text = f"{level}{ind.name}为 {value_text}{ind.unit}，标准{ind.threshold_text(level)}。"
     if not met:
         gap = threshold - number
-        steps.append(f"{per}还差 {threshold} − {plain(number)} = {_amount(gap, ind.unit)}{ind.unit}")
+        steps.append(f"{per}还差 {plain(threshold)} − {plain(number)} = {_amount(gap, ind.unit)}{ind.unit}")
         numbers["gap"] = _amount(gap, ind.unit)
         text += f"{per}还差 {_amount(gap, ind.unit)}{ind.unit}。"
     inputs = {"level": level, "indicator": ind.key, "value": _json(number)}
@@ -400,6 +400,63 @@ def _school_rule(checks: Sequence[ResourceCheck], met_count: int, reg: Registry)
         reasons += [f"“{c.title}”只达到标准值的 {c.numbers['ratio_percent']}%，低于{min_ratio}%" for c in low]
         text = "；".join(reasons) + "，不符合学校达标要求。"
     return met, steps, text
+
+
+def check_school_rule(level: str | None = None, met_count: int | None = None,
+                      values: Mapping[str, Number] | None = None, students: Number | None = None,
+                      registry: Registry | None = None, **amounts: Number | None) -> Check:
+    """The school rule on what the user knows without all seven figures: how many of the 7
+    resource indicators the school meets ("达标了5项") and/or the figures of the ones it misses
+    ("没达标的是生均仪器设备值1800元"). At least 6 must meet and every other one must reach 85%."""
+    reg = _registry(registry)
+    total = len(reg.resource_indicators)
+    min_met = int(reg.get("school_rule_min_met").threshold())
+    min_ratio = reg.get("school_rule_unmet_min_ratio").threshold()
+    if met_count is not None and not (isinstance(met_count, int) and 0 <= met_count <= total):
+        raise ValueError(f"达标项数应为 0 到 {total} 之间的整数，收到“{met_count}”")
+    fields = resource_inputs(reg)
+    checks = [check_indicator_value(level, key, value, reg) for key, value in (values or {}).items()]
+    checks += [check_resource_indicator(level, fields[name].key, students, amount, reg)
+               for name, amount in amounts.items() if amount is not None]
+    if met_count is None and not checks:
+        raise ValueError("需要达标项数或未达标项的数值")
+    unmet = [c for c in checks if c.met is False]
+    low = [c for c in unmet if c.ratio < Fraction(min_ratio) / 100]
+    rule = f"{total}项资源配置指标中至少{min_met}项达标、余项不低于标准值的{min_ratio}%"
+    steps = [step for c in checks for step in c.steps]
+    steps.append(f"学校达标规则：{rule}")
+    if met_count is not None:
+        steps.append(f"达标 {met_count} 项（要求至少 {min_met} 项）")
+    steps += [f"未达标项“{c.title}”达到标准值的 {c.numbers['ratio_percent']}%（要求不低于 {min_ratio}%）"
+              for c in unmet]
+    allowed = total - min_met
+    if met_count is not None and met_count < min_met:
+        met, text = False, f"{total}项指标只有 {met_count} 项达标，少于要求的 {min_met} 项，不符合学校达标要求。"
+    elif low:
+        met = False
+        text = "；".join(f"“{c.title}”只达到标准值的 {c.numbers['ratio_percent']}%，低于{min_ratio}%" for c in low)
+        text += "，不符合学校达标要求。"
+    elif len(unmet) > allowed:
+        met, text = False, f"有 {len(unmet)} 项未达标，最多只允许 {allowed} 项未达标，不符合学校达标要求。"
+    elif met_count == total:
+        met, text = True, f"{total}项指标全部达标，符合学校达标要求。"
+    elif unmet:
+        shares = "、".join(f"“{c.title}”达到标准值的 {c.numbers['ratio_percent']}%" for c in unmet)
+        met = True
+        text = f"{shares}，不低于{min_ratio}%，可以作为余项。"
+        text += ("符合学校达标要求。" if met_count is not None
+                 else f"学校还须其余指标中至少 {min_met} 项达标。")
+    elif met_count is None:
+        met, text = True, f"所给指标已达到标准，无需按余项不低于{min_ratio}%的规则判断。"
+    else:
+        met = None
+        text = (f"{met_count} 项已达标；未达标的 {total - met_count} 项还须各自不低于标准值的{min_ratio}%，"
+                "请给出该项的数值以便判断。")
+    inputs = {"level": level, "met_count": met_count, **({"values": {k: _json(to_fraction(v)) for k, v in values.items()}} if values else {})}
+    keys = tuple(dict.fromkeys(k for c in checks for k in c.keys)) + ("school_rule_min_met", "school_rule_unmet_min_ratio")
+    numbers: dict[str, Any] = {"met_count": met_count, "total": total,
+                               "ratios_percent": {c.keys[0]: c.numbers["ratio_percent"] for c in unmet}}
+    return Check(keys, "学校资源配置达标规则", inputs, numbers, met, tuple(steps), _verdict(met, text))
 
 
 # ---------- county 差异系数 ----------
@@ -932,6 +989,7 @@ def _together(title: str, checks: list[Check], inputs: dict[str, Any]) -> Check:
 OPERATIONS: dict[str, Callable[..., Check]] = {
     "check_resource_indicator": check_resource_indicator,
     "check_school_resources": check_school,
+    "check_school_rule": check_school_rule,
     "county_variation": county_variation,
     "check_rotation": check_rotation,
     "check_training_funds": check_training_funds,

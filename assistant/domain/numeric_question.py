@@ -221,8 +221,11 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
         "classes": _CLASSES,
     },
     "check_school_size": {"students": [*_STUDENTS, *_SCHOOL_SIZE]},
+    "school_rule": {"students": _STUDENTS, **_RESOURCE_WORDS},
     **{tool: {"part": pk.part_words, "whole": pk.whole_words} for tool, pk in _PERCENT_TOOLS.items()},
 }
+_ITEM_DIGITS = "0-9一二两三四五六七"
+_ALLOWANCE = re.compile(r"余项|允许范围|(?<![0-9.])85\s*[%％]|百分之八十五")
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
     ("training_hours", r"学时|培训完成率"),
@@ -241,6 +244,10 @@ _TOOL_RULES = [
     ("certified", r"持证"),
     ("social", r"认可度|满意度|满意率"),
     ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数"),
+    # The school rule: a count of indicators met ("达标了5项") or its 85% allowance; before the
+    # resource kind, whose words these questions also use.
+    ("school_rule", rf"{_ALLOWANCE.pattern}|[{_ITEM_DIGITS}]\s*项[^，,。；;？?]{{0,8}}?达标"
+                    rf"|达标了?\s*[{_ITEM_DIGITS}]\s*项"),
     ("resource", "|".join(w for words in _RESOURCE_WORDS.values() for w in words)),
     # Last: "1630人规模的初中" only sizes the school when no resource is named.
     ("check_school_size", r"规模|校额"),
@@ -306,7 +313,7 @@ _NAMES = {
     "nearby_admitted": "就近划片入学人数", "total_admitted": "招生总人数",
     "per_student_yuan": "生均公用经费", "total_yuan": "公用经费总额",
     "classes": "班级数", "class_sizes": "各班学生数", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
-    "school_students": "各校在校生数",
+    "school_students": "各校在校生数", "met_items": "已达标的资源配置指标项数",
 }
 # Quantity names for a rate the user states directly ("巩固率93.5%").
 _RATE = "rate_percent"
@@ -372,12 +379,21 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         return CalcRequest(text, None)
     roles = number_roles(text) if roles is None else roles
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
+    if kind == "school_rule" and not (_ALLOWANCE.search(text) or _item_counts(text, data_text)[0]):
+        kind = _detect_tool(text, skip=kind)  # "三项分别达标没": no count stated, the items are asked
+        if kind is None:
+            return CalcRequest(text, None)
     if kind == "resource":
         listed = _school_list(text, roles, data_text)
         if listed:
             return listed
     if kind == "cv":
         quantities = _assign_lists(text, _VOCAB[kind], data_text)
+    elif kind == "school_rule":
+        counted, data_text = _item_counts(text, data_text)
+        # "没达标的是生均仪器设备值，小学1800元": the one resource named is what a loose figure measures
+        found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_heading_quantity(text))
+        quantities = {**found, **counted}
     else:
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
         quantities = _distribute(text, _settle_headcount(found))
@@ -494,7 +510,7 @@ def readback(request: CalcRequest) -> str:
         else:
             label = _NAMES.get(name, name)
             unit = "元" if name.endswith("yuan") else "平方米" if "area" in name else "间" if "rooms" in name \
-                else "个" if name == "classes" else "人"
+                else "个" if name == "classes" else "项" if name == "met_items" else "人"
         parts.append(f"{label}{shown}{unit}")
     if request.level:
         parts.insert(0, request.level)
@@ -579,10 +595,10 @@ def _run_list(request: CalcRequest) -> CalcResult:
 
 # ---------- reading the text ----------
 
-def _detect_tool(text: str) -> str | None:
+def _detect_tool(text: str, skip: str | None = None) -> str | None:
     cut = tokens(text)
     for kind, pattern in _TOOL_RULES:
-        if any(not _straddled(cut, *m.span()) for m in re.finditer(pattern, text)):
+        if kind != skip and any(not _straddled(cut, *m.span()) for m in re.finditer(pattern, text)):
             return kind
     return None
 
@@ -1064,6 +1080,52 @@ def _school_size(text, q, level):
     return "check_school_size", {"kind": level, "students": q.get("students")}, missing + _need(q, ["students"])
 
 
+_ITEM = re.compile(r"^\s*项")
+_ASKING = re.compile(r"吗|么|没有?$|否|有没有|几")
+_SET_NAME = re.compile(r"^\s*项\s*(?:资源配置)?\s*指标")
+_MET = re.compile(r"达标|达到要求|达到标准|合格")
+_UNMET = re.compile(r"(?:没有?|未|不)能?(?:达标|达到|合格)")
+
+
+def _item_counts(text: str, data_text: str) -> tuple[dict[str, int], str]:
+    """"达标了5项", "6项达标", "两项没达标" → how many of the seven resource indicators the school
+    meets; "7项资源配置指标" names the set (the standard's own figure) and counts nothing. Each
+    number read here is masked so it is never bound to a resource."""
+    total = len(calculator.resource_inputs())
+    found: dict[str, int] = {}
+    for n in extract_numbers(data_text):
+        if not _ITEM.match(data_text[n.end:]) or n.value != n.value.to_integral_value():
+            continue
+        start, end = _clause_bounds(text, n.start)
+        before, after = text[start:n.start][-6:], text[n.end:end][:9]
+        data_text = data_text[:n.start] + "□" * (n.end - n.start) + data_text[n.end:]
+        if n.value == total and _SET_NAME.match(text[n.end:]) and not _MET.search(before):
+            continue
+        near = before + "|" + after
+        if _ASKING.search(text[n.end:end]):
+            continue  # "三项分别达标没": asks about the items listed, states no count
+        if _UNMET.search(near):
+            found["met_items"] = max(0, total - int(n.value))
+        elif _MET.search(near):
+            found["met_items"] = int(n.value)
+    return found, data_text
+
+
+def _school_rule(text, q, level):
+    fields = calculator.resource_inputs()
+    values = {ind.key: q[ind.key] for ind in fields.values() if ind.key in q}
+    amounts = {name: q[name] for name in fields if name in q}
+    args = {"level": level if level in calculator.LEVELS else None, "met_count": q.get("met_items"),
+            "values": values, **({"students": q.get("students"), **amounts} if amounts else {})}
+    missing = [] if values or amounts or "met_items" in q else [_NAMES["met_items"]]
+    named = [fields[n].key for n in amounts] + list(values)
+    if args["level"] is None and not all(calculator.same_for_all_levels(k) for k in named):
+        missing.append(_NAMES["level"])
+    if amounts and "students" not in q:
+        missing.append(_NAMES["students"])
+    return "check_school_rule", args, missing
+
+
 def _percent(kind):
     pk = _PERCENT_TOOLS[kind]
 
@@ -1092,5 +1154,6 @@ _BUILDERS = {
     "check_music_art_rooms": _rooms,
     "class": _class,
     "check_school_size": _school_size,
+    "school_rule": _school_rule,
     **{kind: _percent(kind) for kind in _PERCENT_TOOLS},
 }

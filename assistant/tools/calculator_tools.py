@@ -55,6 +55,13 @@ class SchoolResourcesArgs(BaseModel):
     multimedia_classrooms: int | None = Field(default=None, ge=0, description="网络多媒体教室数（间）")
 
 
+class SchoolRuleArgs(BaseModel):
+    level: Level | None = Field(default=None, description="学段：小学或初中（给出指标值时需要）")
+    met_count: int | None = Field(default=None, ge=0, le=len(_registry.resource_indicators),
+                                  description="7项资源配置指标中已达标的项数")
+    values: dict[ResourceKey, Decimal] | None = Field(default=None, description="未达标项的指标值（资源配置指标 key → 值）")
+
+
 class SchoolAmount(BaseModel):
     school: str = Field(description="学校名称")
     students: int = Field(gt=0, description="在校生数")
@@ -182,6 +189,9 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
      "按学校原始数据核算资源配置7项指标（每百名学生高学历/骨干/音体美教师、生均教学用房/运动场馆/仪器设备值、"
      f"每百名学生网络多媒体教室），7项齐全时判断“至少{_value('school_rule_min_met')}项达标、"
      f"余项不低于{_value('school_rule_unmet_min_ratio')}%”。"),
+    ("check_school_rule", SchoolRuleArgs,
+     f"只知道达标项数或未达标项的值时判断学校达标规则：至少{_value('school_rule_min_met')}项达标、"
+     f"余项不低于标准值的{_value('school_rule_unmet_min_ratio')}%。"),
     ("check_resource_indicator", ResourceIndicatorArgs,
      "核算一所学校的一项资源配置指标：实际值、标准、是否达标、达标所需数量和差额。"),
     ("county_variation", CountyVariationArgs,

@@ -42,6 +42,8 @@ JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?�
 ONLY_HOW = re.compile(r"(?:那|请问)?(?:方案|文件|文件里|这方面|具体)?(?:里|中|上|是)?(?:到底|具体)?(?:是)?(?:怎么|如何|怎样)"
                       r"(?:安排|规定|要求|说|写|讲|定)(?:的)?(?:呢|吗)?")
 QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否")
+# A turn that asks for a verdict or a gap on figures ("达标没", "还差几个才达标", "比例够吗").
+VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
@@ -211,6 +213,10 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
 
 def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame]) -> QueryFrame:
     own = read(question, notice)
+    if previous is not None and question and _states(previous):
+        carried = _carry_statement(question, notice, previous, own, read)
+        if carried is not None:
+            return carried
     if previous is None or not question or not _is_follow_up(question, own):
         return own
     old_units, new_units = previous.units, own.units
@@ -242,6 +248,37 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
     if frame.intent in ("general", "out_of_scope") and previous.intent != "out_of_scope":
         frame.intent = previous.intent
     return frame
+
+
+def _states(frame: QueryFrame) -> bool:
+    """A turn that gives figures or the school's level ("实验三小学生2000人", "我校是小学") and asks
+    nothing: what the next turns may build on."""
+    gives = any(r.is_data for r in frame.numbers) or bool(frame.level)
+    return gives and not QUESTION_WORD.search(frame.text) and not frame.units
+
+
+def _carry_statement(question: str, notice: str, previous: QueryFrame, own: QueryFrame,
+                     read: Callable[..., QueryFrame]) -> QueryFrame | None:
+    """Figures given over several turns ("实验三小学生2000人" → "音体美老师19个够吗", "学生1600人" →
+    "达标没") are read as one statement: the earlier turns' text and this one, joined. Used only
+    when this turn is itself a statement, or asks for a verdict and the joined reading binds every
+    figure this turn gave and more; otherwise the turn stands alone."""
+    joined_text = f"{previous.text}。{question}"
+    if own.units or own.person or own.stage or own.place or ELLIPSIS.search(question) or PRONOUN.search(question):
+        return None  # a marked follow-up ("换成1500人呢") is resolved on the previous frame instead
+    if not QUESTION_WORD.search(question) and _states(own) and not own.binds_numbers:
+        return replace(read(joined_text, notice), question=question, follow_up="inherit")
+    if not (own.binds_numbers or VERDICT_ASK.search(question)):
+        return None
+    joined = read(joined_text, notice)
+    mine = list(own.calc.quantities.values()) if own.binds_numbers else []
+    if not joined.binds_numbers or joined.calc.schools:
+        return None
+    # by value, not by name: "其中骨干教师18人" alone is a school's 骨干; after 交流轮岗 it is the rotated 骨干
+    theirs = list(joined.calc.quantities.values())
+    if len(theirs) <= len(mine) or any(v not in theirs for v in mine):
+        return None
+    return replace(joined, question=question, notice=notice, follow_up="inherit")
 
 
 def _inherited(question: str, text: str, notice: str, read: Callable[..., QueryFrame]) -> QueryFrame:
