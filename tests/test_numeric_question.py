@@ -684,3 +684,31 @@ def test_the_seven_of_the_indicator_set_and_a_question_about_listed_items_are_no
     assert request.tool == "check_school_resources" and "met_items" not in request.quantities
     assert not looks_numeric("每所学校七项资源配置指标要达到几项？")
     assert not looks_numeric("余项不能低于85%是什么意思")
+
+
+def test_a_heading_naming_the_schools_leaves_the_list_to_the_figures_after_it():
+    request = parse_numeric_question("五中、二中、十一中的多媒体教室：五中1500人39间，二中1000人22间，十一中800人20间，哪个不达标")
+    assert [p.quantities for p in request.schools] == [
+        {"students": 1500, "multimedia_classrooms": 39}, {"students": 1000, "multimedia_classrooms": 22},
+        {"students": 800, "multimedia_classrooms": 20}]
+    assert [run(p).met for p in request.schools] == [True, False, True]  # 2.6, 2.2, 2.5 against 2.4
+
+
+@pytest.mark.parametrize("question, schools", [
+    ("第三中学和十一中网络多媒体教室分别45间、22间，学生各1500人、1000人，帮我算下",
+     [("第三中学", {"multimedia_classrooms": 45, "students": 1500}), ("十一中", {"multimedia_classrooms": 22, "students": 1000})]),
+    ("十一中和第三中学生均教辅用房分别是6.2和5.5平方米，达标吗",
+     [("十一中", {"teaching_area_per_student": "6.2"}), ("第三中学", {"teaching_area_per_student": "5.5"})]),
+    ("五中和二中学生都是1000人，音体美老师分别10人、8人", [("五中", {"students": 1000, "pe_art_teachers": 10}),
+                                                           ("二中", {"students": 1000, "pe_art_teachers": 8})]),
+])
+def test_named_schools_take_the_figures_given_respectively_in_order(question, schools):
+    request = parse_numeric_question(question)
+    assert request.tool == "school_list" and [(p.text, p.quantities) for p in request.schools] == schools
+
+
+def test_respectively_needs_one_figure_per_school():
+    # three figures for two schools: never paired by guess
+    request = parse_numeric_question("五中和二中音体美老师分别10人、8人、6人，学生各1000人、900人")
+    assert request.tool != "school_list" or request.missing
+    assert not request.complete

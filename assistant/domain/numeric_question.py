@@ -131,7 +131,7 @@ _RESOURCE_WORDS = {
     "teachers_above_degree": _above_degree_words(),
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
     "pe_art_teachers": _pe_art_words(),
-    "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教学用房", "辅助用房"],
+    "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教辅用房", "教学用房", "辅助用房"],
     "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场", "场馆"],
     "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
@@ -384,7 +384,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         if kind is None:
             return CalcRequest(text, None)
     if kind == "resource":
-        listed = _school_list(text, roles, data_text)
+        listed = _school_list(text, roles, data_text) or _respectively(text, data_text)
         if listed:
             return listed
     if kind == "cv":
@@ -432,8 +432,10 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
     if len(starts) < 2:
         return None
     level = detect_level(text)
-    implied = _heading_quantity(text[:starts[0]])
     bounds = [*starts, len(text)]
+    # The heading runs to the first school with figures of its own: "五中、二中的多媒体教室：五中1500人39间…"
+    first = next((a for a, b in zip(bounds, bounds[1:]) if extract_numbers(data_text[a:b])), starts[0])
+    implied = _heading_quantity(text[:first])
     parts = []
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
@@ -448,6 +450,47 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
         parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, level, "resource"))
     if len(parts) < 2:
         return None
+    missing = list(dict.fromkeys(m for p in parts for m in p.missing))
+    return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
+
+
+_RESPECTIVELY = re.compile(r"分别|各")
+_SAME_FOR_ALL = re.compile(r"都|各")
+
+
+def _respectively(text: str, data_text: str) -> CalcRequest | None:
+    """"第三中学和十一中网络多媒体教室分别45间、22间，学生各1500人、1000人": the named schools in
+    order, and clauses that give one figure per school after 分别/各 (or one figure for all after
+    都/各: "学生都是1000人"). Every clause with figures must be one of these, naming the one quantity
+    its figures measure; otherwise the list is not read (and asked about)."""
+    names = list(dict.fromkeys(t.word for t in school_names(text)))
+    if len(names) < 2:
+        return None
+    columns: dict[str, list] = {}
+    for match in re.finditer(r"[^，,；;。？?！!：:]+", data_text):
+        values = [n.value for n in extract_numbers(match.group()) if not n.percent]
+        if not values:
+            continue
+        source = text[match.start():match.end()]
+        name = _heading_quantity(source) or ("students" if any(w in source for w in _STUDENTS) else None)
+        if name is None or name in columns:
+            return None
+        if len(values) == 1 and _SAME_FOR_ALL.search(source):
+            values = values * len(names)
+        if len(values) != len(names) or (len(names) > 1 and not _RESPECTIVELY.search(source)
+                                         and not _SAME_FOR_ALL.search(source)):
+            return None
+        if not all(_fits(name, v) for v in values):
+            return None
+        columns[name] = values
+    if not any(name != "students" for name in columns):
+        return None
+    level = detect_level(text)
+    parts = []
+    for i, school in enumerate(names):
+        q = {name: values[i] for name, values in columns.items()}
+        tool, args, missing = _resource(school, q, level)
+        parts.append(CalcRequest(school, tool, args, _jsonable(q), missing, level, "resource"))
     missing = list(dict.fromkeys(m for p in parts for m in p.missing))
     return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
 
