@@ -712,3 +712,11 @@ def test_respectively_needs_one_figure_per_school():
     request = parse_numeric_question("五中和二中音体美老师分别10人、8人、6人，学生各1000人、900人")
     assert request.tool != "school_list" or request.missing
     assert not request.complete
+
+
+def test_one_head_count_for_all_schools_of_a_variation():
+    request = parse_numeric_question("三所小学生均教学及辅助用房面积分别4.0、5.0、6.0平方米，学生都是1000人，差异系数多少，达标吗")
+    assert request.quantities["students"] == [1000, 1000, 1000] and request.complete
+    result = run(request)
+    assert result.met is True and result.output["numbers"]["cv"] == "0.16"  # √(2/3) ÷ 5 = 0.163…
+    assert [s["school"] for s in request.args["schools"]] == ["学校甲", "学校乙", "学校丙"]

@@ -388,7 +388,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         if listed:
             return listed
     if kind == "cv":
-        quantities = _assign_lists(text, _VOCAB[kind], data_text)
+        quantities = _same_students(text, _assign_lists(text, _VOCAB[kind], data_text))
     elif kind == "school_rule":
         counted, data_text = _item_counts(text, data_text)
         # "没达标的是生均仪器设备值，小学1800元": the one resource named is what a loose figure measures
@@ -997,6 +997,18 @@ def _resource(text, q, level):
     return "check_resource_indicator", args, level_missing + missing
 
 
+_SAME_STUDENTS = re.compile(rf"(?:都是|都有|均为|均是|各有|各|都)\s*[0-9{_DIGIT_CHARS}]+\s*(?:名|个)?(?:人|学生)")
+
+
+def _same_students(text: str, q: dict[str, Any]) -> dict[str, Any]:
+    """"学生都是600人", "两所初中各1000人": one head count for every school of the other lists."""
+    students = q.get("students", [])
+    if len(students) != 1 or not _SAME_STUDENTS.search(text):
+        return q
+    longest = max((len(v) for k, v in q.items() if k != "students" and isinstance(v, list)), default=1)
+    return {**q, "students": students * longest}
+
+
 def _cv(text, q, level):
     fields = calculator.resource_inputs()
     missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
@@ -1020,7 +1032,7 @@ def _cv(text, q, level):
             missing.append(f"与各校在校生数一一对应的各校{ind.measure.input_name}（两组数字个数不一致）")
             continue
         column = "amount" if counts is not None else "value"
-        schools = [{"school": f"学校{chr(ord('甲') + i) if i < 10 else i + 1}", "students": p, column: x}
+        schools = [{"school": f"学校{'甲乙丙丁戊己庚辛壬癸'[i] if i < 10 else i + 1}", "students": p, column: x}
                    for i, (p, x) in enumerate(zip(students, given))]
         specs.append({"indicator": ind.key, "schools": schools})
     if not specs and students and not any("一一对应" in m for m in missing):
