@@ -42,3 +42,18 @@ def test_an_organisation_with_nobody_on_the_roster_says_so(assistant):
 def test_a_person_answer_includes_the_note_naming_them_and_he_resolves(assistant):
     assert "兼任办公室主任" in assistant.ask("王庆新是什么职务").answer
     assert "兼任办公室主任" in assistant.ask("他还兼着啥", history=["王庆新是干嘛的"]).answer
+
+
+@pytest.mark.parametrize("question", ["有多少个成员单位有职责分工", "附件里一共列了多少家单位的职责"])
+def test_a_count_of_units_with_duties_counts_the_duty_annex(assistant, question):
+    assert read_roster_ask(question).duties
+    answer = assistant.ask(question)
+    assert [t.output["count"] for t in answer.tool_calls if t.name == "duty_unit_count"] == [21]
+    assert "共21家" in answer.answer and "各镇街" in answer.answer
+    # one verbatim heading per unit, "（一）市政府办公室" … "（二十一）各镇街"
+    assert len(answer.citations) == 21 and answer.citations[-1].quote == "（二十一）各镇街"
+
+
+def test_a_count_of_people_is_no_count_of_duties():
+    assert not read_roster_ask("专班一共多少人").duties
+    assert not read_roster_ask("专班里有几个部门的人").duties

@@ -503,6 +503,29 @@ def compose_roster(index: LoadedIndex, ask: RosterAsk, person: str, units: list[
     return draft
 
 
+def compose_duty_count(index: LoadedIndex, docs: list[str] | None = None) -> Draft | None:
+    """"附件列了多少家单位的职责": the units of the duty annex counted (a tool output over the quoted
+    headings, one per unit)."""
+    plan = scope_plan(index, docs)
+    if plan is None:
+        return None
+    duties = [c for c in index.chunks if c.doc_id == plan.doc_id and c.kind == "unit_duty"]
+    units = list(dict.fromkeys(c.unit for c in duties if c.unit))
+    if not units:
+        return None
+    draft = Draft("")
+    draft.tool_calls.append(ToolCall("duty_unit_count", {"doc_id": plan.doc_id}, {"count": len(units)}))
+    heading = annex_heading(index, plan.doc_id, "duty_annex")
+    lines = [f"根据《{doc_name(index, plan.doc_id)}》附件" + (f"“{heading}”" if heading else "")
+             + f"，列出职责的成员单位共{len(units)}家："]
+    for unit in units:
+        chunk = next(c for c in duties if c.unit == unit)
+        cite = find_quote(index, plan.doc_id, chunk.text.split("\n", 1)[0])
+        lines.append(f"- {unit}" + (f"[{draft.cite(cite)}]" if cite else ""))
+    draft.body = "\n".join(lines)
+    return draft
+
+
 # ---------------------------------------------------------------- overview
 
 def _plan(index: LoadedIndex, docs: list[str] | None = None) -> SourceDocument | None:

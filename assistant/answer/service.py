@@ -118,12 +118,16 @@ class Assistant:
             return compose.not_found(), intent
         if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
+        duty_count = frame.roster.duties and not frame.unit_names
+        if duty_count and intent != "calculation":
+            intent = "roster"  # how many units the annex lists: counted, whatever the examples said
         attempts = {
             "duty": lambda: compose.compose_duty(index, text, frame.unit_names, docs),
             "who": lambda: compose.compose_who(index, text, hits, docs),
             "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits, docs),
             "calculation": lambda: self._calculate(turn, frame, hits),
-            "roster": lambda: compose.compose_roster(index, frame.roster, frame.person, frame.unit_names, docs),
+            "roster": lambda: compose.compose_duty_count(index, docs) if duty_count else
+            compose.compose_roster(index, frame.roster, frame.person, frame.unit_names, docs),
             "overview": lambda: compose.compose_overview(index, text, docs),
             "general": lambda: compose.compose_general(index, text, hits, docs),
         }

@@ -26,6 +26,7 @@ class RosterAsk:
     groups: tuple[str, ...] = ()
     orgs: tuple[str, ...] = ()  # organisation words of the question, matched against members' titles
     notes: tuple[str, ...] = ()  # the roster notes asked about, by a word they contain (办公室, 解散)
+    duties: bool = False  # counts the units the duty annex lists ("多少家单位有职责分工"), not people
 
     @property
     def filtered(self) -> bool:
@@ -81,7 +82,9 @@ def read_roster_ask(text: str) -> RosterAsk:
         roles = ["组长", "副组长"]  # "哪几位市领导挂帅"
     elif not (roles or groups or orgs) and any(w in text for w in data["head_words"]):
         roles = ["组长"]  # "谁负总责" / "负责人是谁", when nothing else narrows it
-    return RosterAsk(what, tuple(dict.fromkeys(roles)), tuple(dict.fromkeys(excluded)), leaders, groups, orgs, notes)
+    duties = what == "count" and any(w in text for w in data["duty_words"]) and any(w in text for w in data["duty_nouns"])
+    return RosterAsk(what, tuple(dict.fromkeys(roles)), tuple(dict.fromkeys(excluded)), leaders, groups, orgs, notes,
+                     duties)
 
 
 def _counts_people(text: str, data: dict, nouns: set[str]) -> bool:
