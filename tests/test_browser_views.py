@@ -58,7 +58,7 @@ def test_optional_boxes_start_empty_and_empty_means_not_given(session):
     page.locator("#form-training button").click()
     out = page.locator("#form-training").filter(has_text="计算过程")
     out.wait_for(timeout=30_000)
-    assert "至少应安排 50000.00元" in out.inner_text() and "未达标" not in out.inner_text()
+    assert "至少应安排 5万元（50000.00元）" in out.inner_text() and "未达标" not in out.inner_text()
     inputs = page.locator("#form-rotation input")
     inputs.nth(0).fill("200")
     inputs.nth(1).fill("20")

@@ -27,7 +27,7 @@ def result(tmp_path_factory):
 @pytest.mark.parametrize("empty", [None, "", "  ", float("nan")])
 def test_an_empty_optional_box_gives_the_minimum_not_a_verdict_on_zero(empty):
     training = calc_view.training_form("1000000", empty)
-    assert "至少应安排 50000.00元" in training and "未达标" not in training
+    assert "至少应安排 5万元（50000.00元）" in training and "未达标" not in training
     rotation = calc_view.rotation_form("200", "20", empty)
     assert "骨干" not in rotation.split("计算过程")[0] or "0%" not in rotation
     assert "交流轮岗的骨干教师数" not in rotation  # no 骨干 check at all
@@ -35,7 +35,7 @@ def test_an_empty_optional_box_gives_the_minimum_not_a_verdict_on_zero(empty):
 
 def test_form_boxes_take_text_as_typed():
     assert "至少应安排 5000.00元" in calc_view.training_form("１０００００")  # full-width, from an input method
-    assert "至少应安排 50000.00元" in calc_view.training_form("1,000,000")
+    assert "至少应安排 5万元（50000.00元）" in calc_view.training_form("1,000,000")
     assert calc_view.training_form("") == "❌ 请先填写必填的数字。"
     assert "“abc”不是数字" in calc_view.rotation_form("200", "abc")
     assert "超出范围" in calc_view.training_form("1e30")

@@ -720,3 +720,19 @@ def test_one_head_count_for_all_schools_of_a_variation():
     result = run(request)
     assert result.met is True and result.output["numbers"]["cv"] == "0.16"  # √(2/3) ÷ 5 = 0.163…
     assert [s["school"] for s in request.args["schools"]] == ["学校甲", "学校乙", "学校丙"]
+
+
+def test_a_salary_comparison_is_a_share_of_the_civil_servants_pay_read_back_in_wan():
+    from assistant.domain.numeric_question import readback
+    request = parse_numeric_question("教师年平均工资8.8万，当地公务员平均9.5万，这个比例达标没")
+    assert request.args == {"key": "teacher_salary_vs_civil_servants", "part": 88000, "whole": 95000}
+    assert readback(request) == "教师平均工资收入8.8万元（88000元）、当地公务员平均工资收入9.5万元（95000元）"
+    result = run(request)
+    assert result.met is False and result.output["numbers"]["rate_percent"] == "92.63"  # 88000 ÷ 95000
+    assert "9.5万元（95000.00元）" in result.verdict  # money from 10,000 in 万元, the exact figure beside
+
+
+def test_a_percentage_reads_back_its_part_and_whole_by_name():
+    from assistant.domain.numeric_question import readback
+    request = parse_numeric_question("三年前初一入学500人，现在初三还有480人，巩固率达标吗")
+    assert readback(request) == "初中、三年前初一入学人数500人、初三在校生数480人"

@@ -221,3 +221,9 @@ def test_suggestions_come_from_the_frame(assistant):
 
 def test_an_answer_resting_on_a_plan_past_its_target_year_says_so(assistant):
     assert "本方案目标年份为2025年" in assistant.ask("专班组长是谁").answer
+
+
+def test_large_money_is_read_back_in_wan_and_still_grounded(assistant):
+    answer = assistant.ask("公用经费预算一百五十万，拿出九万搞教师培训，比例够吗")
+    assert answer.answer.startswith("按 年度公用经费预算总额150万元（1500000元）、教师培训经费9万元（90000元） 计算")
+    assert "6.00%" in answer.answer and "**达标**" in answer.answer  # 90000 ÷ 1500000

@@ -184,6 +184,7 @@ class Assistant:
         tool_outputs = [str(t.output) + str(t.input) for t in draft.tool_calls] + [frame.question, frame.text]
         if frame.calc:
             tool_outputs.append(str(frame.calc.quantities) + str([p.quantities for p in frame.calc.schools]))
+            tool_outputs.append(numeric_question.readback(frame.calc))  # the same figures, in 万元 where large
         labels = [c.label for c in draft.citations]
         citations = draft.citations
         problems = quotes_are_verbatim([c for c in citations if c.verbatim], turn.index.docs)

@@ -117,6 +117,14 @@ def _amount(value: Fraction, unit: str) -> str:
     return plain(value) if unit in WHOLE_UNITS else str(round_to(value, 2, "up"))
 
 
+def _with_unit(value: Fraction, unit: str) -> str:
+    """An amount with its unit; money from 10,000 reads in 万元 with the exact figure beside it."""
+    text = _amount(value, unit)
+    if unit != "元" or value < 10000:
+        return f"{text}{unit}"
+    return f"{plain(Fraction(round_to(value / 10000, 2, 'half_up')))}万元（{text}元）"
+
+
 def _eq(value: Fraction) -> str:
     return "=" if (value * 100).denominator == 1 else "≈"
 
@@ -270,7 +278,7 @@ def check_resource_indicator(
     numbers: dict[str, Any] = {"unit": ind.unit, "threshold": str(threshold), "required": _amount(required, ind.unit)}
     if count is None:
         text = (f"{level}{ind.name}标准为{ind.threshold_text(level)}；按在校生{pupils}人计，"
-                f"{ind.measure.input_name}至少需要 {_amount(required, ind.unit)}{ind.unit}。")
+                f"{ind.measure.input_name}至少需要 {_with_unit(required, ind.unit)}。")
         return ResourceCheck((ind.key,), ind.name, inputs, numbers, None, (need_step,),
                              _verdict(None, text), level, pupils, None, None)
     inputs["amount"] = _json(count)
@@ -288,12 +296,12 @@ def check_resource_indicator(
         need_step,
     ]
     if gap:
-        steps.append(f"还差 {_amount(required, ind.unit)} − {plain(count)} = {_amount(gap, ind.unit)}{ind.unit}")
+        steps.append(f"还差 {_amount(required, ind.unit)} − {plain(count)} = {_with_unit(gap, ind.unit)}")
     numbers.update(value=value_text, ratio_percent=ratio_text, gap=_amount(gap, ind.unit))
     text = f"{level}{ind.name}为 {value_text}{ind.unit}，标准{ind.threshold_text(level)}。"
     if not met:
-        text += (f"按在校生{pupils}人计，{ind.measure.input_name}至少需要 {_amount(required, ind.unit)}{ind.unit}，"
-                 f"还差 {_amount(gap, ind.unit)}{ind.unit}。")
+        text += (f"按在校生{pupils}人计，{ind.measure.input_name}至少需要 {_with_unit(required, ind.unit)}，"
+                 f"还差 {_with_unit(gap, ind.unit)}。")
     return ResourceCheck((ind.key,), ind.name, inputs, numbers, met, tuple(steps),
                          _verdict(met, text), level, pupils, value, ratio)
 
@@ -325,9 +333,9 @@ def check_indicator_value(level: str | None, indicator: str, value: Number,
     text = f"{level}{ind.name}为 {value_text}{ind.unit}，标准{ind.threshold_text(level)}。"
     if not met:
         gap = threshold - number
-        steps.append(f"{per}还差 {plain(threshold)} − {plain(number)} = {_amount(gap, ind.unit)}{ind.unit}")
+        steps.append(f"{per}还差 {plain(threshold)} − {plain(number)} = {_with_unit(gap, ind.unit)}")
         numbers["gap"] = _amount(gap, ind.unit)
-        text += f"{per}还差 {_amount(gap, ind.unit)}{ind.unit}。"
+        text += f"{per}还差 {_with_unit(gap, ind.unit)}。"
     inputs = {"level": level, "indicator": ind.key, "value": _json(number)}
     return ResourceCheck((ind.key,), ind.name, inputs, numbers, met, tuple(steps), _verdict(met, text),
                          level, 0, number, ratio)
@@ -596,10 +604,10 @@ def check_rate(
         _requirement_step(part_name, f"{plain(w)} × {threshold}%", required_exact, required, unit),
     ]
     if gap:
-        steps.append(f"还差 {_amount(required, unit)} − {plain(p)} = {_amount(gap, unit)}{unit}")
+        steps.append(f"还差 {_amount(required, unit)} − {plain(p)} = {_with_unit(gap, unit)}")
     text = f"{ind.name}{scope}为 {rate_text}%，标准{ind.threshold_text(level)}。"
     if not met:
-        text += f"{part_name}至少需要 {_amount(required, unit)}{unit}，还差 {_amount(gap, unit)}{unit}。"
+        text += f"{part_name}至少需要 {_with_unit(required, unit)}，还差 {_with_unit(gap, unit)}。"
     inputs = {"part": _json(p), "whole": _json(w), **({"level": level} if level else {})}
     numbers = {"rate_percent": rate_text, "threshold_percent": str(threshold),
                "required": _amount(required, unit), "gap": _amount(gap, unit), "unit": unit}
@@ -607,23 +615,26 @@ def check_rate(
 
 
 PERCENT_TARGETS = {
-    # key → (part name, whole name); the generic percentage tool accepts these.
+    # key → (part name, whole name[, unit]); the generic percentage tool accepts these, and the
+    # question layer names the missing figures by them.
     "certified_teachers_rate": ("持证上岗专任教师数", "专任教师总数"),
-    "training_hours_completion_rate": ("完成5年360学时培训的教师数", "应参训教师数"),
+    "training_hours_completion_rate": ("已完成规定学时培训的教师数", "应参训教师数"),
     "quota_allocation_ratio": ("分配到初中的优质高中招生名额", "优质高中招生计划总数"),
     "migrant_children_public_ratio": ("在公办学校和政府购买服务的民办学校就读的随迁子女数", "符合条件的随迁子女总数"),
     "disabled_children_enrolment_rate": ("入学的残疾儿童少年数", "适龄残疾儿童少年总数"),
     "junior_consolidation_rate": ("初三在校生数", "三年前初一入学人数"),
     "enrolment_rate": ("已入学适龄儿童数", "适龄儿童总数"),
     "social_recognition": ("认可的受访人数", "受访总人数"),
+    "teacher_salary_vs_civil_servants": ("教师平均工资收入", "当地公务员平均工资收入", "元"),
 }
 
 
 def check_percentage_target(key: str, part: Number, whole: Number, registry: Registry | None = None) -> Check:
     if key not in PERCENT_TARGETS:
         raise ValueError(f"不支持的百分比指标“{key}”，可选：{'、'.join(PERCENT_TARGETS)}")
-    part_name, whole_name = PERCENT_TARGETS[key]
-    return check_rate(key, part, whole, part_name=part_name, whole_name=whole_name, registry=registry)
+    part_name, whole_name, *unit = PERCENT_TARGETS[key]
+    return check_rate(key, part, whole, part_name=part_name, whole_name=whole_name, unit=(unit or ["人"])[0],
+                      registry=registry)
 
 
 def check_consolidation_rate(initial_students: Number, current_students: Number,
@@ -694,7 +705,7 @@ def check_training_funds(public_budget_yuan: Number, training_funds_yuan: Number
     exact = budget * Fraction(share) / 100
     required = _ceil_unit(exact, "元")
     step = _requirement_step("教师培训经费", f"{plain(budget)} × {share}%", exact, required, "元")
-    text = f"年度公用经费预算总额 {plain(budget)}元，教师培训经费至少应安排 {_amount(required, '元')}元（{share}%）。"
+    text = f"年度公用经费预算总额 {plain(budget)}元，教师培训经费至少应安排 {_with_unit(required, '元')}（{share}%）。"
     return Check((ind.key,), ind.name, {"whole": _json(budget)},
                  {"required": _amount(required, "元"), "threshold_percent": str(share), "unit": "元"},
                  None, (step,), _verdict(None, text))
@@ -717,8 +728,8 @@ def check_small_school_funding(students: Number, per_student_yuan: Number | None
         total = funded * rate
         inputs["per_student_yuan"] = _json(rate)
         numbers["funding_yuan"] = _amount(total, "元")
-        steps.append(f"核定公用经费 = {plain(funded)} × {plain(rate)} = {_amount(total, '元')}元")
-        text += f"，合计 {_amount(total, '元')}元"
+        steps.append(f"核定公用经费 = {plain(funded)} × {plain(rate)} = {_with_unit(total, '元')}")
+        text += f"，合计 {_with_unit(total, '元')}"
     return Check((ind.key,), ind.name, inputs, numbers, None, tuple(steps), _verdict(None, text + "。"))
 
 
@@ -752,7 +763,7 @@ def check_special_ed_funding(per_student_yuan: Number | None = None, total_yuan:
     ]
     text = f"特殊教育学校生均公用经费为 {per_text}元，本市方案要求不低于{local}元（高于国家办法的{national}元，以本市方案为准）。"
     if not met:
-        text += f"每生还差 {_amount(gap, '元')}元。"
+        text += f"每生还差 {_with_unit(gap, '元')}。"
     numbers = {"per_student_yuan": per_text, "local_threshold": str(local), "national_threshold": str(national),
                "met_national": met_national, "gap_per_student": _amount(gap, "元")}
     return Check((ind.key,), ind.name, inputs, numbers, met, tuple(s for s in steps if s), _verdict(met, text))

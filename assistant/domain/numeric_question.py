@@ -141,48 +141,55 @@ _CLASSES = ["个教学班", "教学班", "个班", "班级数", "班级"]
 
 @dataclass(frozen=True)
 class _PercentKind:
-    """A plan target given as a share: its registry key, words for the part and the whole, and
-    the names we ask for when a number is missing (no digits: they are shown to the user)."""
+    """A plan target given as a share: its registry key, words for the part and the whole, and the
+    rate's name; the part and whole are named as the calculator names them (asked for when missing)."""
 
     key: str
     part_words: list[str]
     whole_words: list[str]
     rate_name: str
-    part_name: str
-    whole_name: str
+
+    @property
+    def part_name(self) -> str:
+        return calculator.PERCENT_TARGETS[self.key][0]
+
+    @property
+    def whole_name(self) -> str:
+        return calculator.PERCENT_TARGETS[self.key][1]
 
 
 _PERCENT_TOOLS = {
     "consolidation": _PercentKind(
         "junior_consolidation_rate", ["初三", "毕业", "现在", "目前", "还有", "剩"],
         ["三年前", "初一", "入学时", "入学", "招生", "起始"],
-        "初中三年巩固率", "初三在校生数", "三年前初一入学人数"),
+        "初中三年巩固率"),
     "enrolment": _PercentKind(
         "enrolment_rate", ["已入学", "入学", "在校"], ["适龄儿童", "适龄"],
-        "入学率", "已入学适龄儿童数", "适龄儿童总数"),
+        "入学率"),
     "disabled": _PercentKind(
         "disabled_children_enrolment_rate", ["已入学", "入学", "在校", "就读", "安置"],
         ["适龄残疾儿童", "残疾儿童少年", "残疾儿童", "适龄"],
-        "残疾儿童少年入学率", "入学的残疾儿童少年数", "适龄残疾儿童少年总数"),
+        "残疾儿童少年入学率"),
     "certified": _PercentKind(
         "certified_teachers_rate", ["持证上岗", "持证", "教师资格证"], ["专任教师", "教师"],
-        "专任教师持证上岗率", "持证上岗专任教师数", "专任教师总数"),
+        "专任教师持证上岗率"),
     "training_hours": _PercentKind(
         "training_hours_completion_rate", ["已完成", "完成了", "完成", "达到"],
         ["应参训", "参训", "专任教师", "教师总数", "全体教师", "教师", "老师"],
-        "教师培训完成率", "已完成规定学时培训的教师数", "应参训教师数"),
+        "教师培训完成率"),
     "quota": _PercentKind(
         "quota_allocation_ratio", ["分配到初中", "分配到校", "分配名额", "分配了", "分配", "分到"],
         ["招生计划总数", "招生计划", "计划总数", "总名额", "招生名额", "计划", "招生"],
-        "优质高中招生名额分配比例", "分配到初中的优质高中招生名额", "优质高中招生计划总数"),
+        "优质高中招生名额分配比例"),
     "migrant": _PercentKind(
         "migrant_children_public_ratio", ["公办学校", "公办", "民办", "就读", "在校"],
         ["随迁子女总数", "符合条件", "随迁子女"],
-        "随迁子女在公办学校和政府购买服务的民办学校就读比例", "在公办学校和政府购买服务的民办学校就读的随迁子女数",
-        "符合条件的随迁子女总数"),
+        "随迁子女在公办学校和政府购买服务的民办学校就读比例"),
     "social": _PercentKind(
         "social_recognition", ["认可", "满意"], ["受访", "调查", "问卷", "参与", "总共", "共"],
-        "社会认可度", "认可的受访人数", "受访总人数"),
+        "社会认可度"),
+    "salary": _PercentKind(
+        "teacher_salary_vs_civil_servants", ["教师", "老师"], ["公务员"], "教师与公务员平均工资收入之比"),
 }
 _VOCAB: dict[str, dict[str, list[str]]] = {
     "resource": {"students": [*_STUDENTS, *_SCHOOL_SIZE], **_RESOURCE_WORDS},
@@ -228,6 +235,7 @@ _ITEM_DIGITS = "0-9一二两三四五六七"
 _ALLOWANCE = re.compile(r"余项|允许范围|(?<![0-9.])85\s*[%％]|百分之八十五")
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
+    ("salary", r"工资|薪酬|薪资"),
     ("training_hours", r"学时|培训完成率"),
     ("check_rotation", r"轮岗|交流|派出(?!所)|派往|外派|骨干教师?的?(?:占比|比例|比率|占)[^，,。；;]*?(?:%|％|百分之)"),
     ("check_training_funds",
@@ -548,12 +556,18 @@ def readback(request: CalcRequest) -> str:
             label = ind.measure.input_name
         elif name in by_key:
             label, unit = by_key[name].name, by_key[name].unit
+        elif name in ("part", "whole") and request.kind in _PERCENT_TOOLS:
+            pk = _PERCENT_TOOLS[request.kind]
+            label = pk.part_name if name == "part" else pk.whole_name
+            unit = (calculator.PERCENT_TARGETS[pk.key][2:] or ("人",))[0]
         elif name.endswith("percent") or name == _RATE:
             label, unit = {"rate_percent": "比例"}.get(name, "比例"), "%"
         else:
             label = _NAMES.get(name, name)
             unit = "元" if name.endswith("yuan") else "平方米" if "area" in name else "间" if "rooms" in name \
                 else "个" if name == "classes" else "项" if name == "met_items" else "人"
+        if unit == "元" and all(Decimal(str(v)) >= 10000 for v in values):  # "300万元（3000000元）"
+            shown, unit = "、".join(f"{calculator.plain(Fraction(str(v)) / 10000)}万元（{v}元）" for v in values), ""
         parts.append(f"{label}{shown}{unit}")
     if request.level:
         parts.insert(0, request.level)
