@@ -736,3 +736,11 @@ def test_a_percentage_reads_back_its_part_and_whole_by_name():
     from assistant.domain.numeric_question import readback
     request = parse_numeric_question("三年前初一入学500人，现在初三还有480人，巩固率达标吗")
     assert readback(request) == "初中、三年前初一入学人数500人、初三在校生数480人"
+
+
+def test_a_bare_ping_is_square_metres_and_a_village_school_is_no_funding_question():
+    request = parse_numeric_question("音乐教室面积只有90平，达不达标")
+    assert request.quantities == {"music_room_areas": [90]} and run(request).met is False  # ≥96㎡
+    request = parse_numeric_question("我是村小校长，学校就二百五十个孩子，音体美老师才2个，按每百名学生算差多少")
+    assert request.tool == "check_resource_indicator" and request.quantities == {"students": 250, "pe_art_teachers": 2}
+    assert parse_numeric_question("村小只有68人，公用经费怎么算").tool == "check_small_school_funding"

@@ -176,3 +176,9 @@ def test_a_question_of_its_own_does_not_take_up_earlier_figures(history, questio
 def test_a_stated_figure_without_its_partner_is_asked_for():
     frame = understand("达标了吗", ["学校音体美老师15人"])
     assert frame.calc.quantities == {"pe_art_teachers": 15} and frame.calc.missing == ["在校生数"]
+
+
+def test_an_a_not_a_question_is_a_part_of_a_compound_question():
+    frame = understand("教体局负责什么？顺便看下我们学校音体美老师够不够，小学，1100人，音体美11人")
+    assert [p.intent for p in frame.parts] == ["duty", "calculation"]
+    assert frame.parts[1].calc.quantities == {"students": 1100, "pe_art_teachers": 11}

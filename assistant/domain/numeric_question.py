@@ -49,7 +49,7 @@ _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
 _PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
-_AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|㎡|m2)")
+_AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|平(?!均)|㎡|m2)")  # "90平" is 90 square metres; 平均 is no unit
 _ASKS_REQUIREMENT = re.compile(r"需要|至少|多少才|才达标|才够|才能达标|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
 _LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
@@ -244,7 +244,8 @@ _TOOL_RULES = [
     ("quota", r"名额"),
     ("migrant", r"随迁"),
     ("check_special_ed_funding", r"特殊教育|特教"),
-    ("check_small_school_funding", r"村小|教学点|小规模学校|核定公用经费"),
+    # 村小 names a kind of school; only its funding (经费, 核定) makes it this question
+    ("check_small_school_funding", r"核定公用经费|(?=.*(?:经费|核定|拨款|拨付))(?:.*?)(?:村小|教学点|小规模学校)"),
     ("check_music_art_rooms", r"专用教室|音乐教室|美术教室|音乐室|美术室"),
     ("consolidation", r"巩固率"),
     ("disabled", r"残疾"),
@@ -281,7 +282,7 @@ _HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
 # What the word right after a number says it measures ("48人" is people, never a number of classes).
 # 个 counts people, rooms or classes alike; a number with no unit word fits any quantity.
 _UNIT_FAMILIES = [
-    (re.compile(r"^\s*(?:多|余)?\s*(?:平方米|平米|㎡|m2|m²)"), "area"),
+    (re.compile(r"^\s*(?:多|余)?\s*(?:平方米|平米|平(?!均)|㎡|m2|m²)"), "area"),
     (re.compile(r"^\s*(?:多|余)?\s*(?:万元|亿元|元|块)"), "money"),
     (re.compile(r"^\s*(?:多|余)?\s*间"), "rooms"),
     (re.compile(r"^\s*(?:多|余)?\s*(?:个教学班|个班|班)"), "classes"),

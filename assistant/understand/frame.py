@@ -41,7 +41,7 @@ JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?�
 # A clause that only asks how the documents put the first one ("方案里怎么安排的"): no question of its own.
 ONLY_HOW = re.compile(r"(?:那|请问)?(?:方案|文件|文件里|这方面|具体)?(?:里|中|上|是)?(?:到底|具体)?(?:是)?(?:怎么|如何|怎样)"
                       r"(?:安排|规定|要求|说|写|讲|定)(?:的)?(?:呢|吗)?")
-QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否")
+QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否|有没有|([\u4e00-\u9fff])不\1")  # 够不够, 达不达标
 # A turn that asks for a verdict or a gap on figures ("达标没", "还差几个才达标", "比例够吗").
 VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
