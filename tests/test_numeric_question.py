@@ -744,3 +744,24 @@ def test_a_bare_ping_is_square_metres_and_a_village_school_is_no_funding_questio
     request = parse_numeric_question("我是村小校长，学校就二百五十个孩子，音体美老师才2个，按每百名学生算差多少")
     assert request.tool == "check_resource_indicator" and request.quantities == {"students": 250, "pe_art_teachers": 2}
     assert parse_numeric_question("村小只有68人，公用经费怎么算").tool == "check_small_school_funding"
+
+
+@pytest.mark.parametrize("question, backbone, value", [
+    ("我们小学学生800人 县级骨干有10个 但市级的只有6个 按曲阜的要求够不够", 6, "0.75"),
+    ("实验三小学生1500人，县级以上骨干教师16人，其中市级骨干12人，按咱曲阜的要求达标吗", 12, "0.80"),
+])
+def test_with_both_county_and_city_backbone_figures_the_plans_city_count_is_judged(question, backbone, value):
+    from assistant.domain.numeric_question import readback
+    request = parse_numeric_question(question)
+    assert request.complete and request.args["amount"] == backbone
+    assert "市级骨干教师数（按曲阜方案的市级口径）" in readback(request)
+    result = run(request)
+    assert result.met is False and result.output["numbers"]["value"] == value
+
+
+def test_a_rooms_area_that_passes_is_said_beside_a_count_that_fails():
+    from assistant.domain.numeric_question import readback
+    request = parse_numeric_question("小学24个班 只有1间音乐专用教室 面积100平米 这样行吗")
+    assert readback(request) == "小学、班级数24个、音乐专用教室数1间、音乐专用教室面积100平方米"
+    result = run(request)
+    assert result.met is False and "100㎡，达到96㎡的标准" in result.verdict

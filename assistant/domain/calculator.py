@@ -864,7 +864,7 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
             problems.append(f"{subject}专用教室还差 {required - have}间")
     if len(parts) == 1:
         numbers["per_12_classes"] = parts[0].numbers["per_12_classes"]
-    keys = [ind.key]
+    keys, fine = [ind.key], []  # fine: rooms whose area passes, said even when the count fails
     for subject, key, areas in (("音乐", "music_room_area", music_room_areas), ("美术", "art_room_area", art_room_areas)):
         area_ind = reg.get(key)
         for i, area in enumerate(areas, 1):
@@ -873,12 +873,15 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
             steps.append(f"第{i}间{subject}专用教室 {plain(size)}㎡，标准{area_ind.threshold_text()}，{_status(ok)}")
             if not ok:
                 problems.append(f"第{i}间{subject}专用教室面积 {plain(size)}㎡ 小于{area_ind.threshold()}㎡")
+            else:
+                fine.append(f"第{i}间{subject}专用教室面积 {plain(size)}㎡，达到{area_ind.threshold()}㎡的标准")
         if areas:
             keys.append(key)
     met = not problems
     have_text = "、".join(f"{subject} {n}间" for subject, n in rooms.items())
     text = (f"{count}个班需音乐、美术专用教室各 {required}间；现有{have_text}。"
-            + ("符合要求。" if met else "；".join(problems) + "。"))
+            + ("符合要求。" if met else "；".join(problems) + "。")
+            + ("" if met else "".join(f"{line}。" for line in fine)))
     inputs = {"classes": count, "music_rooms": rooms.get("音乐"), "art_rooms": rooms.get("美术"),
               "music_room_areas": [_json(to_fraction(a)) for a in music_room_areas],
               "art_room_areas": [_json(to_fraction(a)) for a in art_room_areas]}

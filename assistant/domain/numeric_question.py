@@ -323,6 +323,7 @@ _NAMES = {
     "per_student_yuan": "生均公用经费", "total_yuan": "公用经费总额",
     "classes": "班级数", "class_sizes": "各班学生数", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
     "school_students": "各校在校生数", "met_items": "已达标的资源配置指标项数",
+    "music_room_areas": "音乐专用教室面积", "art_room_areas": "美术专用教室面积",
 }
 # Quantity names for a rate the user states directly ("巩固率93.5%").
 _RATE = "rate_percent"
@@ -406,6 +407,10 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     else:
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
         quantities = _distribute(text, _settle_headcount(found))
+        if kind == "resource":
+            quantities = _city_level_backbone(text, data_text, quantities)
+            if _CITY_BASIS in quantities:  # 县级以上 and 市级 figures: not a conflict, the 市级 one is judged
+                conflicts = [c for c in conflicts if c != "backbone_teachers"]
         if kind == "class":
             quantities = _one_class(quantities)
         quantities.update(_reported_rates(data_text, kind))
@@ -504,6 +509,22 @@ def _respectively(text: str, data_text: str) -> CalcRequest | None:
     return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
 
 
+_CITY_BASIS = "backbone_basis"  # not a figure: says the 骨干 count is the 市级 one
+
+
+def _city_level_backbone(text: str, data_text: str, q: dict[str, Any]) -> dict[str, Any]:
+    """Qufu's plan counts 市级 骨干教师, stricter than the national 县级以上 (indicators.yaml's note):
+    when a question gives both ("县级骨干10个，市级的只有6个"), the 市级 figure is judged, and the
+    read-back says so."""
+    if "backbone_teachers" not in q or "市级" not in text or "县级" not in text:
+        return q
+    for n in extract_numbers(data_text):
+        lead = text[_clause_bounds(text, n.start)[0]:n.start]
+        if "市级" in lead and "县级" not in lead[lead.rfind("市级"):] and n.value == n.value.to_integral_value():
+            return {**q, "backbone_teachers": n.value, _CITY_BASIS: "市级"}
+    return q
+
+
 def _many_schools(text: str, roles: list[NumberRole]) -> bool:
     """The question is about several schools ("两所学校", "各自", two named schools) — figures
     that could not be read school by school must not be read as one school's."""
@@ -549,12 +570,15 @@ def readback(request: CalcRequest) -> str:
     by_key = {ind.key: ind for ind in fields.values()}
     parts = []
     for name, value in request.quantities.items():
+        if name == _CITY_BASIS:
+            continue
         values = value if isinstance(value, list) else [value]
         shown = "、".join(str(v) for v in values)
         if name in fields:
             ind = fields[name]
             unit = {"㎡": "平方米", "元": "元"}.get(ind.unit, ind.unit)
-            label = ind.measure.input_name
+            label = "市级骨干教师数（按曲阜方案的市级口径）" if request.quantities.get(_CITY_BASIS) and \
+                name == "backbone_teachers" else ind.measure.input_name
         elif name in by_key:
             label, unit = by_key[name].name, by_key[name].unit
         elif name in ("part", "whole") and request.kind in _PERCENT_TOOLS:
