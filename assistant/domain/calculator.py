@@ -871,6 +871,9 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
             size = _non_negative(area, f"第{i}间{subject}专用教室面积")
             ok = area_ind.passes(size)
             steps.append(f"第{i}间{subject}专用教室 {plain(size)}㎡，标准{area_ind.threshold_text()}，{_status(ok)}")
+            parts.append(Check((key,), f"第{i}间{subject}专用教室面积", {"area_m2": _json(size)},
+                               {"area": plain(size), "unit": "㎡", "threshold": str(area_ind.threshold())}, ok,
+                               (steps[-1],), _verdict(ok, f"第{i}间{subject}专用教室 {plain(size)}㎡")))
             if not ok:
                 problems.append(f"第{i}间{subject}专用教室面积 {plain(size)}㎡ 小于{area_ind.threshold()}㎡")
             else:
