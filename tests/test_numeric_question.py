@@ -765,3 +765,8 @@ def test_a_rooms_area_that_passes_is_said_beside_a_count_that_fails():
     assert readback(request) == "小学、班级数24个、音乐专用教室数1间、音乐专用教室面积100平方米"
     result = run(request)
     assert result.met is False and "100㎡，达到96㎡的标准" in result.verdict
+
+
+def test_a_bare_area_after_one_subjects_rooms_is_that_subjects():
+    request = parse_numeric_question("小学24个班，只有1间音乐专用教室，面积100平米，这样行吗")
+    assert request.quantities == {"classes": 24, "music_rooms": 1, "music_room_areas": [100]}

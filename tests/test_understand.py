@@ -182,3 +182,18 @@ def test_an_a_not_a_question_is_a_part_of_a_compound_question():
     frame = understand("教体局负责什么？顺便看下我们学校音体美老师够不够，小学，1100人，音体美11人")
     assert [p.intent for p in frame.parts] == ["duty", "calculation"]
     assert frame.parts[1].calc.quantities == {"students": 1100, "pe_art_teachers": 11}
+
+
+def test_spaces_typed_as_punctuation_break_clauses_but_not_names():
+    from assistant.understand.cleaning import clean_question
+    assert clean_question("我们是一所初中 学生1260人 高于规定学历的老师71个 达没达标", 200)[0] == \
+        "我们是一所初中，学生1260人，高于规定学历的老师71个，达没达标"
+    assert clean_question("王 进是谁", 200)[0] == "王 进是谁"  # the roster prints names spaced
+    frame = understand("我们是一所初中 学生1260人 高于规定学历的老师71个 达没达标")
+    assert frame.calc.quantities == {"students": 1260, "teachers_above_degree": 71}
+
+
+def test_a_later_part_about_the_same_school_takes_its_head_count_from_the_first():
+    frame = understand("初中一千四百人 多媒体教室三十间 够不够 另外市级骨干老师十五个够不够")
+    assert [p.calc.quantities for p in frame.parts] == [
+        {"students": 1400, "multimedia_classrooms": 30}, {"students": 1400, "backbone_teachers": 15}]

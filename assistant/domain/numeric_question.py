@@ -405,7 +405,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_heading_quantity(text))
         quantities = {**found, **counted}
     else:
-        found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text)
+        found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_room_subject(text, kind))
         quantities = _distribute(text, _settle_headcount(found))
         if kind == "resource":
             quantities = _city_level_backbone(text, data_text, quantities)
@@ -523,6 +523,14 @@ def _city_level_backbone(text: str, data_text: str, q: dict[str, Any]) -> dict[s
         if "市级" in lead and "县级" not in lead[lead.rfind("市级"):] and n.value == n.value.to_integral_value():
             return {**q, "backbone_teachers": n.value, _CITY_BASIS: "市级"}
     return q
+
+
+def _room_subject(text: str, kind: str) -> str | None:
+    """"1间音乐专用教室，面积100平米": with one subject's rooms named, a bare area is that subject's."""
+    if kind != "check_music_art_rooms":
+        return None
+    named = [f for f, words in _VOCAB[kind].items() if f in _AREA_FIELDS and any(w in text for w in words)]
+    return _AREA_FIELDS[named[0]] if len(named) == 1 else None
 
 
 def _many_schools(text: str, roles: list[NumberRole]) -> bool:

@@ -15,11 +15,16 @@ TRADITIONAL = str.maketrans(
 )
 
 
+# A space typed as punctuation between two phrases ("学生1260人 老师71个 达标吗") is a clause break;
+# a space inside a short name ("王 进", as the roster prints names) or before a number is not.
+PHRASE_SPACE = re.compile(r"(?<=[^\s，,。；;：:？?！!][\u4e00-\u9fff]) (?=[\u4e00-\u9fff]{2})")
+
+
 def clean_question(question: str, max_chars: int) -> tuple[str, str]:
     """(cleaned question, notice for the user or "")."""
     text = unicodedata.normalize("NFKC", question or "")
     text = CONTROL.sub(" ", ZERO_WIDTH.sub("", text)).translate(TRADITIONAL)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = PHRASE_SPACE.sub("，", re.sub(r"\s+", " ", text).strip())
     notice = ""
     if len(text) > max_chars:
         text = text[:max_chars]

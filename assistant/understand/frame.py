@@ -197,7 +197,8 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
     if len(joined) >= 2 and all(QUESTION_WORD.search(c) for c in joined):
         # "我们初中1000人…达标吗？另外编办管什么？": each part whole, a calculation with its figures
-        return [read(c.strip(" ，,；;。？?！!"), "") for c in joined[:3]]
+        parts = [read(c.strip(" ，,；;。？?！!"), "") for c in joined[:3]]
+        return [parts[0], *(_shared_school(p, parts[0], read) for p in parts[1:])]
     if frame.intent == "calculation":
         return []
     clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时|顺便", frame.text) if c.strip()]
@@ -209,6 +210,18 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     if len(subjects) < 2 or any(p.intent == "out_of_scope" for p in parts):
         return []
     return parts
+
+
+def _shared_school(part: QueryFrame, first: QueryFrame, read: Callable[..., QueryFrame]) -> QueryFrame:
+    """"初中1400人，多媒体教室30间够不够，另外市级骨干老师15个够不够": a later part about the same
+    school that lacks its head count or level takes them from the first part."""
+    if not (part.calc and part.calc.missing and first.binds_numbers) or part.units:
+        return part
+    students = first.calc.quantities.get("students")
+    if not isinstance(students, int) or "students" in part.calc.quantities:
+        return part
+    level = "" if part.level else first.level
+    return replace(read(f"{level}学生{students}人，{part.text}", ""), question=part.question)
 
 
 def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame]) -> QueryFrame:
