@@ -161,6 +161,16 @@ def test_home_plan_questions_still_answer_from_the_plan(settings):
     assert brief.title.startswith("曲阜市") and brief.goal_year == "2025年" and len(brief.units) == 21
 
 
+def test_with_two_regions_indexed_a_calculation_without_a_place_gives_the_value_and_asks_the_region(settings):
+    assistant = Assistant.from_settings(settings)
+    # 19 ÷ 2000 × 100 = 0.95: 达标 by 曲阜's 0.9, not by 汶河区's own 1.0 — the verdict depends on the place
+    answer = assistant.ask("有个小学两千学生，音体美老师十九个，每百名多少？达标吗")
+    assert "0.95人" in answer.answer and "汶河区" in answer.answer and "请说明学校所在的地区" in answer.answer
+    assert "**达标**" not in answer.answer and all("met" not in t.output for t in answer.tool_calls)
+    placed = assistant.ask("曲阜的小学两千学生，音体美老师十九个，达标吗")
+    assert "**达标**" in placed.answer and "0.95人" in placed.answer
+
+
 def test_a_fifth_document_needs_no_code(tmp_path, settings):
     corpus = corpus_with(tmp_path / "corpus", {"sihe-2025-8-plan.txt": COUNTY_PLAN,
                                                "sihe-2025-8-plan.meta.json": json.dumps(COUNTY_META, ensure_ascii=False)})

@@ -168,6 +168,9 @@ class Assistant:
                 return compose.Draft(lead + "。请对照该地区方案的原文核对。")
             quoted.body = lead + "；该地区方案的相关原文如下：\n\n" + quoted.body
             return quoted
+        differing = [] if frame.place else _regions_setting_otherwise(turn.index, result.indicator_keys)
+        if differing:
+            return _value_without_verdict(request, result, differing)
         draft = compose.Draft(f"按 {numeric_question.readback(request)} 计算：\n\n{result.markdown}")
         draft.tool_calls.append(ToolCall(result.tool, result.input, result.output))
         marks = []
@@ -201,6 +204,28 @@ class Assistant:
         ]
         return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
                       suggestions=suggestions(frame, intent))
+
+
+def _regions_setting_otherwise(index: LoadedIndex, keys: list[str]) -> list[str]:
+    """Other regions whose indexed plan sets its own figure for one of `keys`: with no place named,
+    a verdict by the home plan's (or the national) figure would be a guess for their schools."""
+    registry = default_registry()
+    home = scope.home_plan(index)
+    return sorted(region for region in scope.regions(index) - {NATIONAL}
+                  if (plan := scope.home_plan(index, region)) and plan != home
+                  and not all(compose.registry_speaks_for(index, registry.get(k), [plan.doc_id]) for k in keys))
+
+
+def _value_without_verdict(request, result, regions: list[str]) -> compose.Draft:
+    """The computed value, no 达标 verdict, and the question which region's standard applies."""
+    numbers = result.output.get("numbers", {})
+    value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}" if "value" in numbers \
+        else result.steps[0]
+    body = (f"按 {numeric_question.readback(request)} 计算：{value}。\n\n已收录的文件中，{'、'.join(regions)}的方案对这项指标"
+            f"另有标准，是否达标因地区而异。请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），再判断是否达标。")
+    draft = compose.Draft(body)
+    draft.tool_calls.append(ToolCall(result.tool, result.input, {"title": result.output.get("title"), "numbers": numbers}))
+    return draft
 
 
 def _covered_regions(index: LoadedIndex) -> set[str]:
