@@ -632,9 +632,14 @@ PERCENT_TARGETS = {
 def check_percentage_target(key: str, part: Number, whole: Number, registry: Registry | None = None) -> Check:
     if key not in PERCENT_TARGETS:
         raise ValueError(f"不支持的百分比指标“{key}”，可选：{'、'.join(PERCENT_TARGETS)}")
-    part_name, whole_name, *unit = PERCENT_TARGETS[key]
-    return check_rate(key, part, whole, part_name=part_name, whole_name=whole_name, unit=(unit or ["人"])[0],
+    part_name, whole_name, *_ = PERCENT_TARGETS[key]
+    return check_rate(key, part, whole, part_name=part_name, whole_name=whole_name, unit=percent_unit(key),
                       registry=registry)
+
+
+def percent_unit(key: str) -> str:
+    """What a percentage target's part and whole count: people unless PERCENT_TARGETS says (元)."""
+    return (PERCENT_TARGETS[key][2:] or ("人",))[0]
 
 
 def check_consolidation_rate(initial_students: Number, current_students: Number,

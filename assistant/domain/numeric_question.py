@@ -49,7 +49,8 @@ _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
 _PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
-_AREA_UNIT = re.compile(r"^\s*(?:平方米|平米|平(?!均)|㎡|m2)")  # "90平" is 90 square metres; 平均 is no unit
+_AREA_WORDS = r"平方米|平米|平(?!均)|㎡|m2|m²"  # "90平" is 90 square metres; 平均 is no unit
+_AREA_UNIT = re.compile(rf"^\s*(?:{_AREA_WORDS})")
 _ASKS_REQUIREMENT = re.compile(r"需要|至少|多少才|才达标|才够|才能达标|最少|最低|起码|要多少|要几|几名|几个|几位|多少[名个位人间]|配多少|配几|应配|应该配")
 # Between two numbers of one list: "500、700、800名", "5人、5人和9人".
 _LIST_GAP = re.compile(r"\s*(?:名|个|人|位|间|所|元|万元|平方米|平米|㎡)?\s*[、,，/和及与]\s*")
@@ -282,7 +283,7 @@ _HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
 # What the word right after a number says it measures ("48人" is people, never a number of classes).
 # 个 counts people, rooms or classes alike; a number with no unit word fits any quantity.
 _UNIT_FAMILIES = [
-    (re.compile(r"^\s*(?:多|余)?\s*(?:平方米|平米|平(?!均)|㎡|m2|m²)"), "area"),
+    (re.compile(rf"^\s*(?:多|余)?\s*(?:{_AREA_WORDS})"), "area"),
     (re.compile(r"^\s*(?:多|余)?\s*(?:万元|亿元|元|块)"), "money"),
     (re.compile(r"^\s*(?:多|余)?\s*间"), "rooms"),
     (re.compile(r"^\s*(?:多|余)?\s*(?:个教学班|个班|班)"), "classes"),
@@ -389,10 +390,15 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         return CalcRequest(text, None)
     roles = number_roles(text) if roles is None else roles
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
-    if kind == "school_rule" and not (_ALLOWANCE.search(text) or _item_counts(text, data_text)[0]):
-        kind = _detect_tool(text, skip=kind)  # "三项分别达标没": no count stated, the items are asked
-        if kind is None:
-            return CalcRequest(text, None)
+    counted: dict[str, int] = {}
+    if kind == "school_rule":
+        counted, counts_masked = _item_counts(text, data_text)
+        if counted or _ALLOWANCE.search(text):
+            data_text = counts_masked
+        else:
+            kind = _detect_tool(text, skip=kind)  # "三项分别达标没": no count stated, the items are asked
+            if kind is None:
+                return CalcRequest(text, None)
     if kind == "resource":
         listed = _school_list(text, roles, data_text) or _respectively(text, data_text)
         if listed:
@@ -400,7 +406,6 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     if kind == "cv":
         quantities = _same_students(text, _assign_lists(text, _VOCAB[kind], data_text))
     elif kind == "school_rule":
-        counted, data_text = _item_counts(text, data_text)
         # "没达标的是生均仪器设备值，小学1800元": the one resource named is what a loose figure measures
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_heading_quantity(text))
         quantities = {**found, **counted}
@@ -592,7 +597,7 @@ def readback(request: CalcRequest) -> str:
         elif name in ("part", "whole") and request.kind in _PERCENT_TOOLS:
             pk = _PERCENT_TOOLS[request.kind]
             label = pk.part_name if name == "part" else pk.whole_name
-            unit = (calculator.PERCENT_TARGETS[pk.key][2:] or ("人",))[0]
+            unit = calculator.percent_unit(pk.key)
         elif name.endswith("percent") or name == _RATE:
             label, unit = {"rate_percent": "比例"}.get(name, "比例"), "%"
         else:
