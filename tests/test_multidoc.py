@@ -116,9 +116,12 @@ def test_plan_and_national_rule_both_cited_and_the_applicable_one_said(index):
     assert "对此的规定一致" in draft.body
 
 
-def test_another_countys_figures_are_not_answered_from_the_registry(index):
+def test_another_countys_figures_come_from_its_own_plan(index):
     wenhe = answer_scope(index, "汶河区")
-    assert compose.compose_target(index, "特殊教育学校生均公用经费", ["special_ed_funding_per_student"], "", [], wenhe) is None
+    draft = compose.compose_target(index, "特殊教育学校生均公用经费", ["special_ed_funding_per_student"], "", [], wenhe)
+    assert "不低于9000元" in draft.body and "8000" not in draft.body  # its own figure, read from its text
+    assert {c.doc_id for c in draft.citations} == {WENHE, RULE}  # the national rule beside it, never Qufu's
+    assert "高于国家办法" in draft.body
     hits = hybrid_search(index, "特殊教育学校生均公用经费不低于多少", 10, docs=wenhe)
     draft = compose.compose_general(index, "特殊教育学校生均公用经费不低于多少", hits, wenhe)
     assert "9000" in draft.body and QUFU not in {c.doc_id for c in draft.citations}
@@ -190,3 +193,32 @@ def test_a_fifth_document_needs_no_code(tmp_path, settings):
     assert "周远山" in roster.body
     # The home region's answers are not moved by the newcomer.
     assert {c.doc_id for c in compose.compose_duty(index, "交通运输局负责什么", []).citations} == {QUFU}
+
+
+def test_a_countys_school_is_judged_by_its_own_plans_figure(settings):
+    assistant = Assistant.from_settings(settings)
+    # 19 ÷ 2000 × 100 = 0.95 < 汶河区's own 1.0 (曲阜 and the national rule say 0.9)
+    answer = assistant.ask("汶河区实验小学在校生两千人，音体美专任老师十九个，达标没？")
+    assert "**未达标**" in answer.answer and "0.95人" in answer.answer and "1.0人" in answer.answer
+    assert {c.doc_id for c in answer.citations} == {WENHE} and "曲阜" not in answer.answer
+    special = assistant.ask("汶河区特教学校两百个学生，一年公用经费一百七十三万六千元，生均达标吗？")
+    assert "8680.00元" in special.answer and "不低于9000元" in special.answer and "**未达标**" in special.answer
+
+
+def test_a_region_named_resolves_units_in_its_own_annex(settings):
+    assistant = Assistant.from_settings(settings)
+    frame = assistant.understand("汶河区市监局要做哪些事？")
+    assert frame.place == "汶河区" and frame.unit_names == ["区市场监督管理局"]
+    police = assistant.ask("汶河那边派出所在创建工作里负责什么")
+    assert {c.doc_id for c in police.citations} == {WENHE}
+    follow = assistant.understand("那副组长是哪几个？", ["汶河区专班组长是谁"])
+    assert follow.place == "汶河区"  # a follow-up stays in its region
+
+
+def test_an_article_of_the_rule_is_quoted_by_its_number(settings):
+    assistant = Assistant.from_settings(settings)
+    item = assistant.ask("评估办法第六条第四项讲的啥？")
+    assert "（四）不足100名学生的村小学和教学点按100名学生核定公用经费" in item.answer
+    assert "（五）" not in item.answer.split("**来源**")[0] and {c.doc_id for c in item.citations} == {RULE}
+    whole = assistant.ask("第12条说了什么")
+    assert "各地可以结合实际制定高于本办法的标准" in whole.answer

@@ -671,6 +671,9 @@ def test_numeral_with_its_classifier_still_counts_classes_and_each_covers_both_s
     ("7项资源配置指标我们6项达标了，没达标的是生均仪器设备值，小学1800元，这一项在允许范围内吗", 6,
      {"equipment_value_per_student": 1800}),
     ("小学生均体育场馆6.6平，没到7.5，算不算在85%以内", None, {"sports_area_per_student": Decimal("6.6")}),
+    # "其他都达标": all seven but the one given a figure
+    ("初中，其他六项都合格，生均仪器设备值2050元，行不行", 6, {"equipment_value_per_student": 2050}),
+    ("一个小学，别的都达标，每百名学生多媒体教室只有2.1间，算过关吗", 6, {"multimedia_classrooms_per100": Decimal("2.1")}),
 ])
 def test_counts_of_met_indicators_and_the_85_percent_allowance(question, met_count, values):
     request = parse_numeric_question(question)
@@ -770,3 +773,9 @@ def test_a_rooms_area_that_passes_is_said_beside_a_count_that_fails():
 def test_a_bare_area_after_one_subjects_rooms_is_that_subjects():
     request = parse_numeric_question("小学24个班，只有1间音乐专用教室，面积100平米，这样行吗")
     assert request.quantities == {"classes": 24, "music_rooms": 1, "music_room_areas": [100]}
+
+
+def test_a_run_of_figures_for_one_quantity_is_asked_not_cut_to_its_last():
+    # one figure per grade, 320 the last: the school's head count is not 320
+    request = parse_numeric_question("我们小学一到六年级分别是350 360 362 348 360 320人，总规模超没超")
+    assert not request.complete and any("不止一个数" in m for m in request.missing)

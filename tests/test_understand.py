@@ -56,6 +56,9 @@ def test_frame_carries_slots_with_spans():
         ("一个小学有学生700人，网络多媒体教室15间", {"students": 700, "multimedia_classrooms": 15}),
         ("十一中今年学生2100人，音体美教师20人", {"students": 2100, "pe_art_teachers": 20}),
         ("小学九百人，音体美教师8人", {"students": 900, "pe_art_teachers": 8}),
+        # a noun right before a bare number names it; the space after the number ends the phrase
+        ("十一中 初中 学生1500 仪器设备总值390万", {"students": 1500, "equipment_value_yuan": 3900000}),
+        ("850 学生 音体美老师8个", {"students": 850, "pe_art_teachers": 8}),
         # a per-student value is the indicator's value, never divided again
         ("初中学生1200人，生均教学仪器设备值2600元，达标吗？",
          {"students": 1200, "equipment_value_per_student": 2600}),
@@ -197,3 +200,11 @@ def test_a_later_part_about_the_same_school_takes_its_head_count_from_the_first(
     frame = understand("初中一千四百人 多媒体教室三十间 够不够 另外市级骨干老师十五个够不够")
     assert [p.calc.quantities for p in frame.parts] == [
         {"students": 1400, "multimedia_classrooms": 30}, {"students": 1400, "backbone_teachers": 15}]
+
+
+@pytest.mark.parametrize("question, article", [
+    ("评估办法第六条第四项讲的啥？", (6, 4)), ("第三条规定的啥", (3, 0)), ("第12条说了什么", (12, 0)),
+    ("专班组长是谁", (0, 0)),
+])
+def test_the_article_a_question_names(question, article):
+    assert understand(question).article == article

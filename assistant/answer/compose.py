@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from assistant.answer import roster
 from assistant.answer.text import content_tokens, overlap, sentences
-from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, default_registry
+from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, Registry, default_registry
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
+from assistant.ingest.office import chinese_number
 from assistant.ingest.profile import role_rules
 from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument, ToolCall
 from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents
@@ -35,7 +36,9 @@ GENERAL_MIN_OVERLAP = 0.6
 TOP_HIT_MIN_OVERLAP = 0.5  # the best-ranked clause needs less lexical support
 RETRIEVAL_DEPTH = 10
 # Words that frame a question rather than name its topic; dropped before overlap scoring.
-FRAME_WORDS = re.compile(r"谁|哪个|哪些|哪家|在哪|哪里|哪儿|哪|有啥|啥|帮忙|部门|单位|负责|归|管|是|的|事|工作|什么|怎么|要求|规定|方面|问题|呢|吗|请问|这个|方案")
+FRAME_WORDS = re.compile(r"谁|哪个|哪些|哪家|在哪|哪里|哪儿|哪|有啥|啥|帮忙|部门|单位|负责|归|管|是|的|事|工作|什么|怎么|要求|规定|方面|问题|呢|吗|请问|这个|方案|时候|之前")
+# A figure the question states ("还是三千个", "零点九个") is a claim or the user's data, not a topic word.
+NUMERAL_TOKEN = re.compile(r"[零〇一二两三四五六七八九十百千万点\d.]+[个名人位间元]?")
 
 
 @dataclass
@@ -146,7 +149,7 @@ def topic_tokens(question: str, drop: list[str] = ()) -> list[str]:
     text = question
     for word in drop:
         text = text.replace(word, " ")
-    return [t for t in content_tokens(FRAME_WORDS.sub(" ", text)) if len(t) >= 2]
+    return [t for t in content_tokens(FRAME_WORDS.sub(" ", text)) if len(t) >= 2 and not NUMERAL_TOKEN.fullmatch(t)]
 
 
 def body_sentences(index: LoadedIndex, chunk: Chunk) -> list[tuple[str, int, int]]:
@@ -349,11 +352,18 @@ def indicator_citations(index: LoadedIndex, ind: Indicator, docs: list[str] | No
             summary_needed |= c is None
         if c:
             out.append(c)
-    if summary_needed or not out:
+    # Our summary quotes the registry's own documents (the home plan among them): beside another
+    # plan's own sentence it would mix the two, so there it stands only for a missing clause.
+    own_plan = any(src.verbatim and src.doc_id not in _registry_quoted(ind.key) for src in ind.sources)
+    if not out or (summary_needed and not own_plan):
         c = registry_citation(index, ind)
         if c:
             out.append(c)
     return out
+
+
+def _registry_quoted(key: str) -> set[str]:
+    return {src.doc_id for src in default_registry().get(key).sources if src.verbatim}
 
 
 def indicator_words(ind: Indicator) -> str:
@@ -387,6 +397,16 @@ def target_line(ind: Indicator, level: str) -> str:
     return f"**{ind.name}**：{word}{ind.values['all']}{ind.unit}"
 
 
+def registry_for(index: LoadedIndex, docs: list[str] | None) -> Registry:
+    """The registry a scope is judged by: its plan's own figures where the plan sets them; with no
+    plan in scope (a question about the national rules), the first rule's that sets its own."""
+    plan = scope_plan(index, docs)
+    if plan is not None:
+        return index.doc_registries.get(plan.doc_id, default_registry())
+    rules = [d for d in (docs or []) if d in index.doc_registries]
+    return index.doc_registries[rules[0]] if rules else default_registry()
+
+
 def registry_speaks_for(index: LoadedIndex, ind: Indicator, docs: list[str] | None) -> bool:
     """The registry's values are those of the documents its sources quote: they answer for a scope whose
     plan is one of them, that has no plan of its own, or when no plan sets them at all."""
@@ -410,7 +430,7 @@ def agreement_line(index: LoadedIndex, ind: Indicator, cites: list[Citation]) ->
 
 def compose_target(index: LoadedIndex, question: str, keys: list[str], level: str, hits: list[ScoredChunk],
                    docs: list[str] | None = None) -> Draft | None:
-    registry = default_registry()
+    registry = registry_for(index, docs)
     if not keys:
         topic = topic_tokens(question)
         keys = [
@@ -696,6 +716,38 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], 
             break
         cite = citation(index, chunk, a, b)
         lines.append(f"《{cite.short_title}》{chunk.label}：“{cite.quote}”[{draft.cite(cite)}]")
+    draft.body = "\n".join(lines)
+    return draft
+
+
+NEXT_ITEM = re.compile(r"\n|（[一二三四五六七八九十]+）")
+
+
+def compose_article(index: LoadedIndex, article: tuple[int, int], docs: list[str] | None = None) -> Draft | None:
+    """"第六条第四项讲的啥": the article of the rules in scope (its item alone when one is named),
+    quoted whole, each rule that has it."""
+    number, item = article
+    wanted = f"第{chinese_number(number)}条"
+    rules = [d for d in scope_of(index, docs) if getattr(index.profiles.get(d), "kind", "") in RULE_KINDS]
+    draft, lines = Draft(""), []
+    for doc_id in rules:
+        chunks = [c for c in index.chunks if c.doc_id == doc_id and c.section_path and c.section_path[-1] == wanted]
+        if not chunks:
+            continue
+        start, end = min(c.start for c in chunks), max(c.end for c in chunks)
+        text = index.docs[doc_id].text
+        if item:
+            at = text.find(f"（{chinese_number(item)}）", start, end)
+            if at < 0:
+                continue
+            following = NEXT_ITEM.search(text, at + 1, end)  # the item runs to the next item or line
+            start, end = at, following.start() if following else end
+            end = len(text[:end].rstrip("；;。\n "))
+        cite = citation(index, chunks[0], start, end)
+        where = f"{wanted}{f'第{chinese_number(item)}项' if item else ''}"
+        lines.append(f"《{cite.short_title}》{where}：“{cite.quote}”[{draft.cite(cite)}]")
+    if not lines:
+        return None
     draft.body = "\n".join(lines)
     return draft
 

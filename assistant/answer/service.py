@@ -109,7 +109,9 @@ class Assistant:
         return ""
 
     def _compose(self, turn: Turn, frame: QueryFrame, hits) -> tuple[compose.Draft, str]:
-        index, docs, intent, text = turn.index, turn.docs, frame.intent, frame.text
+        index, docs, intent = turn.index, turn.docs, frame.intent
+        # The place is the scope (docs), not a topic: its name is in no clause of its own documents.
+        text = frame.text.replace(frame.place_words, "") if frame.place_words else frame.text
         if intent == "out_of_scope" and frame.rule_intent != "out_of_scope":
             # The examples alone doubt the question: answer retrieval-first when a clause supports it.
             draft = compose.compose_general(index, text, hits, docs)
@@ -118,6 +120,10 @@ class Assistant:
             return compose.not_found(), intent
         if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
+        if frame.article[0] and intent != "calculation":  # "第三条规定的啥": the article itself
+            article = compose.compose_article(index, frame.article, docs)
+            if article is not None:
+                return article, "general"
         duty_count = frame.roster.duties and not frame.unit_names
         if duty_count and intent != "calculation":
             intent = "roster"  # how many units the annex lists: counted, whatever the examples said
@@ -151,15 +157,15 @@ class Assistant:
             heard = numeric_question.readback(request)
             lead = f"我从问题中读到：{heard}。" if heard else ""
             return compose.Draft(f"{lead}要完成这项测算，还需要您提供：{needed}。请把这些数字补充到问题里再问一次。")
+        registry = compose.registry_for(turn.index, turn.docs)  # a county's plan: its own figures
         try:
-            result = numeric_question.run(request)
+            result = numeric_question.run(request, registry)
         except ValueError as exc:  # the calculator's own Chinese message (e.g. 在校生数应大于0)
             return compose.Draft(f"按 {numeric_question.readback(request)} 无法完成测算：{exc}。请核对数字后再问一次。")
-        registry = default_registry()
         foreign = [key for key in result.indicator_keys
                    if not compose.registry_speaks_for(turn.index, registry.get(key), turn.docs)]
         if foreign:
-            # Another region's plan sets its own figure: judging by the registry's (another plan's)
+            # Another region's plan sets its own figure we could not read: judging by another plan's
             # would state a verdict we cannot stand behind. Its own clauses answer instead.
             quoted = compose.compose_general(turn.index, frame.text, hits, turn.docs)
             lead = (f"我从问题中读到：{numeric_question.readback(request)}。该地区的方案对这项指标有自己的规定，"
@@ -207,13 +213,20 @@ class Assistant:
 
 
 def _regions_setting_otherwise(index: LoadedIndex, keys: list[str]) -> list[str]:
-    """Other regions whose indexed plan sets its own figure for one of `keys`: with no place named,
+    """Other regions whose indexed plan sets another figure for one of `keys`: with no place named,
     a verdict by the home plan's (or the national) figure would be a guess for their schools."""
-    registry = default_registry()
     home = scope.home_plan(index)
+    ours = compose.registry_for(index, [home.doc_id] if home else None)
     return sorted(region for region in scope.regions(index) - {NATIONAL}
                   if (plan := scope.home_plan(index, region)) and plan != home
-                  and not all(compose.registry_speaks_for(index, registry.get(k), [plan.doc_id]) for k in keys))
+                  and any(_differs(index, ours, compose.registry_for(index, [plan.doc_id]), k, plan.doc_id) for k in keys))
+
+
+def _differs(index: LoadedIndex, ours, theirs, key: str, doc_id: str) -> bool:
+    """The region's plan judges `key` otherwise: a figure of its own that differs, or one we could not read."""
+    if not compose.registry_speaks_for(index, theirs.get(key), [doc_id]):
+        return True
+    return dict(theirs.get(key).values) != dict(ours.get(key).values)
 
 
 def _value_without_verdict(request, result, regions: list[str]) -> compose.Draft:
@@ -235,9 +248,11 @@ def _covered_regions(index: LoadedIndex) -> set[str]:
     return scope.regions(index) | ({NATIONAL} if summaries else set())
 
 
-def _units_of(index: LoadedIndex, text: str) -> list:
-    """The units `text` names, each resolved within its own document's table."""
-    return [unit for _, unit in scope.resolve_units(index, text)]
+def _units_of(index: LoadedIndex, text: str, region: str = "") -> list:
+    """The units `text` names, each resolved within its own document's table; a question about a
+    region with documents of its own resolves them in those only (汶河区's 市监局 is its own)."""
+    own = [d for d in scope.documents_for_region(index, region) if d in scope.unit_documents(index)] if region else []
+    return [unit for _, unit in scope.resolve_units(index, text, own or None)]
 
 
 def validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:

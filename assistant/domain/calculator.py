@@ -17,7 +17,6 @@ from .indicators import LEVELS, Indicator, Registry, default_registry
 
 Number = int | float | str | Decimal | Fraction
 NATIONAL_DOC = "jiaodu-2017-6"
-PLAN_DOC = "qufu-2024-17-plan"
 WHOLE_UNITS = ("人", "间", "项")
 AREAS = ("城区", "镇区")
 SCHOOL_KINDS = ("小学", "初中", "一贯制")
@@ -90,6 +89,13 @@ def truncation_note(value: Fraction, comparison: str, met: bool | None, threshol
     if shown(value, comparison, met, places, threshold) == half:
         return ""
     return f"（四舍五入为 {half} 会看似达标，此处不进位显示）"
+
+
+def _ratio_text(ratio: Fraction, registry: "Registry | None") -> str:
+    """The share of the standard reached, judged against the school rule's floor (85%): rounded
+    half-up unless that would lift a share below the floor onto it."""
+    floor = _registry(registry).get("school_rule_unmet_min_ratio").threshold()
+    return shown(ratio * 100, ">=", ratio * 100 >= floor, threshold=floor)
 
 
 def plain(value: Fraction) -> str:
@@ -287,7 +293,7 @@ def check_resource_indicator(
     ratio = value / Fraction(threshold)
     gap = _ceil_unit(max(Fraction(0), required_exact - count), ind.unit)
     value_text = shown(value, ind.comparison, met, threshold=threshold)
-    ratio_text = shown(ratio * 100, ">=", met)
+    ratio_text = _ratio_text(ratio, registry)
     steps = [
         f"{ind.name} = {plain(count)} ÷ {pupils}{' × 100' if per == 100 else ''} {_eq(value)} {value_text}{ind.unit}"
         + truncation_note(value, ind.comparison, met, threshold),
@@ -321,7 +327,7 @@ def check_indicator_value(level: str | None, indicator: str, value: Number,
     met = ind.passes(number, level)
     ratio = number / threshold
     value_text = shown(number, ind.comparison, met, threshold=threshold)
-    ratio_text = shown(ratio * 100, ">=", met)
+    ratio_text = _ratio_text(ratio, registry)
     per = "生均" if ind.measure.per_students == 1 else "每百名学生"
     steps = [
         f"{ind.name}：按您给出的 {plain(number)}{ind.unit} 计（已是{per}值，不再除以学生数）",
@@ -449,7 +455,9 @@ def check_school_rule(level: str | None = None, met_count: int | None = None,
     elif met_count == total:
         met, text = True, f"{total}项指标全部达标，符合学校达标要求。"
     elif unmet:
-        shares = "、".join(f"“{c.title}”达到标准值的 {c.numbers['ratio_percent']}%" for c in unmet)
+        # the item's own verdict first: it is 未达标 as an indicator, and passes only as the 余项
+        shares = "、".join(f"“{c.title}”为 {c.numbers['value']}{c.numbers.get('unit', '')}，本项未达标，"
+                          f"但达到标准值的 {c.numbers['ratio_percent']}%" for c in unmet)
         met = True
         text = f"{shares}，不低于{min_ratio}%，可以作为余项。"
         text += ("符合学校达标要求。" if met_count is not None
@@ -754,23 +762,25 @@ def check_special_ed_funding(per_student_yuan: Number | None = None, total_yuan:
         inputs.update(total_yuan=_json(total), students=_json(pupils))
     else:
         raise ValueError("请提供生均公用经费，或公用经费总额和学生数")
-    local, national = ind.source_value(PLAN_DOC), ind.source_value(NATIONAL_DOC)
+    # The figure judged by is the registry's (the plan's); the national one, where the registry
+    # quotes the national rule beside it, is shown for comparison.
+    local = ind.threshold()
+    national = ind.source_value(NATIONAL_DOC) if any(src.doc_id == NATIONAL_DOC for src in ind.sources) else None
     met = ind.passes(per)
-    met_national = per >= Fraction(national)
     per_text = shown(per, ">=", met)
     if "total_yuan" in inputs:
         steps.append(f"生均公用经费 = {plain(total)} ÷ {plain(pupils)} {_eq(per)} {per_text}元")
     gap = _ceil_unit(max(Fraction(0), Fraction(local) - per), "元")
-    steps += [
-        f"本市方案标准：≥{local}元；{per_text} {_sign(met, '>=')} {local}，{_status(met)}",
-        f"国家办法标准：≥{national}元；{per_text} {'≥' if met_national else '<'} {national}，{_status(met_national)}",
-        ind.note or "",
-    ]
-    text = f"特殊教育学校生均公用经费为 {per_text}元，本市方案要求不低于{local}元（高于国家办法的{national}元，以本市方案为准）。"
-    if not met:
-        text += f"每生还差 {_with_unit(gap, '元')}。"
-    numbers = {"per_student_yuan": per_text, "local_threshold": str(local), "national_threshold": str(national),
-               "met_national": met_national, "gap_per_student": _amount(gap, "元")}
+    steps.append(f"方案标准：≥{local}元；{per_text} {_sign(met, '>=')} {local}，{_status(met)}")
+    text = f"特殊教育学校生均公用经费为 {per_text}元，方案要求不低于{local}元"
+    numbers = {"per_student_yuan": per_text, "local_threshold": str(local), "gap_per_student": _amount(gap, "元")}
+    if national is not None and national != local:
+        met_national = per >= Fraction(national)
+        steps += [f"国家办法标准：≥{national}元；{per_text} {'≥' if met_national else '<'} {national}，"
+                  f"{_status(met_national)}", ind.note or ""]
+        text += f"（高于国家办法的{national}元，以方案为准）"
+        numbers.update(national_threshold=str(national), met_national=met_national)
+    text += "。" + (f"每生还差 {_with_unit(gap, '元')}。" if not met else "")
     return Check((ind.key,), ind.name, inputs, numbers, met, tuple(s for s in steps if s), _verdict(met, text))
 
 

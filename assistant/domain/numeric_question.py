@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from itertools import permutations
+from inspect import signature
 from typing import Any
 
 from . import calculator
-from .indicators import default_registry
+from .indicators import Registry, default_registry
 from .number_roles import NumberRole, Token, mask_non_data, number_roles, school_name_level, school_names, tokens
 from .numerals import NumberMention, extract_numbers
 
@@ -109,7 +110,7 @@ def _rotation_words() -> tuple[list[str], list[str]]:
     for verb in ("符合", "够", "具备", "满足", "达到"):
         for topic in topics:
             eligible += [f"{verb}{topic}{cond}" for cond in ("条件", "资格", "要求") if topic or cond != "要求"]
-    rotated = ["参加交流", "参加轮岗", "派出", "派往", "外派"]
+    rotated = ["参加交流", "参加轮岗", "派出", "派往", "外派", "派"]  # "再多派2个"
     for topic in topics[:-1]:
         rotated += [f"{topic}{how}" for how in ("出去", "出", "走了", "走", "了", "")]
     return eligible, rotated
@@ -132,7 +133,7 @@ _RESOURCE_WORDS = {
     "teachers_above_degree": _above_degree_words(),
     "backbone_teachers": ["县级以上骨干", "市级骨干", "骨干"],
     "pe_art_teachers": _pe_art_words(),
-    "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教辅用房", "教学用房", "辅助用房"],
+    "teaching_area_m2": ["教学及辅助用房", "教学辅助用房", "教辅用房", "教学用房", "辅助用房", "用房"],
     "sports_area_m2": ["体育运动场馆", "运动场馆", "体育场馆", "运动场", "操场", "场馆"],
     "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
@@ -234,6 +235,9 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
 }
 _ITEM_DIGITS = "0-9一二两三四五六七"
 _ALLOWANCE = re.compile(r"余项|允许范围|(?<![0-9.])85\s*[%％]|百分之八十五")
+_MET_WORDS = r"达标|达到要求|达到标准|合格|够了?|满足"
+# "其他六项都合格" / "别的都达标": every resource indicator but the ones the question gives is met
+_OTHERS_MET = re.compile(rf"(?:其他|其它|其余|别的|剩下的?|另外)[^，,。；;？?]{{0,6}}?(?:都|均|全)[^，,。；;？?]{{0,2}}?(?:{_MET_WORDS})")
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
     ("salary", r"工资|薪酬|薪资"),
@@ -256,8 +260,8 @@ _TOOL_RULES = [
     ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数"),
     # The school rule: a count of indicators met ("达标了5项") or its 85% allowance; before the
     # resource kind, whose words these questions also use.
-    ("school_rule", rf"{_ALLOWANCE.pattern}|[{_ITEM_DIGITS}]\s*项[^，,。；;？?]{{0,8}}?达标"
-                    rf"|达标了?\s*[{_ITEM_DIGITS}]\s*项"),
+    ("school_rule", rf"{_ALLOWANCE.pattern}|[{_ITEM_DIGITS}]\s*项[^，,。；;？?]{{0,8}}?(?:{_MET_WORDS})"
+                    rf"|达标了?\s*[{_ITEM_DIGITS}]\s*项|{_OTHERS_MET.pattern}"),
     ("resource", "|".join(w for words in _RESOURCE_WORDS.values() for w in words)),
     # Last: "1630人规模的初中" only sizes the school when no resource is named.
     ("check_school_size", r"规模|校额"),
@@ -393,7 +397,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     counted: dict[str, int] = {}
     if kind == "school_rule":
         counted, counts_masked = _item_counts(text, data_text)
-        if counted or _ALLOWANCE.search(text):
+        if counted or _ALLOWANCE.search(text) or _OTHERS_MET.search(text):
             data_text = counts_masked
         else:
             kind = _detect_tool(text, skip=kind)  # "三项分别达标没": no count stated, the items are asked
@@ -408,6 +412,8 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     elif kind == "school_rule":
         # "没达标的是生均仪器设备值，小学1800元": the one resource named is what a loose figure measures
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_heading_quantity(text))
+        if not counted and _OTHERS_MET.search(text):
+            counted = {"met_items": _others_met(found)}
         quantities = {**found, **counted}
     else:
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_room_subject(text, kind))
@@ -425,7 +431,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     unreadable = list(dict.fromkeys(f"“{r.evidence}”的准确数值（请写成普通的非负数字）"
                                     for r in roles if r.role == "unreadable"))
     if kind != "cv":  # two figures for one quantity: which is meant is asked, not guessed
-        unreadable += [f"{_label(n)}的准确数字（问题中给出了两个不同的数）" for n in dict.fromkeys(conflicts)]
+        unreadable += [f"{_label(n)}的准确数字（问题中给出了不止一个数）" for n in dict.fromkeys(conflicts)]
     if kind == "resource" and _many_schools(text, roles):
         unreadable.append("每所学校各自的数字（请逐校写明，如“甲校：学生800人、音体美教师8人；乙校：…”）")
     return CalcRequest(text, tool, args, _jsonable(quantities), unreadable + missing, level, kind)
@@ -641,15 +647,17 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     return CalcRequest(previous.text, tool, args, _jsonable(quantities), missing, new_level, kind)
 
 
-def run(request: CalcRequest) -> CalcResult:
-    """Run the calculation the request names; the request must be complete."""
+def run(request: CalcRequest, registry: Registry | None = None) -> CalcResult:
+    """Run the calculation the request names; the request must be complete. `registry`: the
+    standards to judge by (a county plan's own figures), default the registry's."""
     if not request.complete:
         raise ValueError(request.missing_prompt() if request.tool else "这不是可以测算的数字问题")
     if request.schools:
-        return _run_list(request)
+        return _run_list(request, registry)
     operation = calculator.OPERATIONS[request.tool]
-    check = operation(**request.args)
-    registry = default_registry()
+    judged = {"registry": registry} if registry is not None and "registry" in signature(operation).parameters else {}
+    check = operation(**request.args, **judged)
+    registry = registry or default_registry()
     keys = list(check.keys)
     sources = [dict(src.to_dict(), indicator=key) for key in keys for src in registry.get(key).sources]
     return CalcResult(
@@ -675,8 +683,8 @@ def _school_label(i: int, part: CalcRequest) -> str:
     return names[0].word if names and names[0].start == 0 and not re.search(r"\d", names[0].word) else _nth(i)
 
 
-def _run_list(request: CalcRequest) -> CalcResult:
-    results = [run(part) for part in request.schools]
+def _run_list(request: CalcRequest, registry: Registry | None) -> CalcResult:
+    results = [run(part, registry) for part in request.schools]
     flags = [r.met for r in results]
     met = False if False in flags else None if None in flags else True
     labels = [_school_label(i, part) for i, part in enumerate(request.schools)]
@@ -825,12 +833,22 @@ def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: s
         if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
-            elif found.setdefault(name, number.value) != number.value:
-                conflicts.append(name)  # two figures for one quantity: which is meant is asked, not guessed
+            elif found.setdefault(name, number.value) != number.value or _ends_list(text, number, unbound):
+                conflicts.append(name)  # several figures for one quantity: which is meant is asked, not guessed
         else:
             unbound.append(number)
         previous = (number, name)
     return found, unbound, conflicts
+
+
+_RUN_GAP = re.compile(r"\s*(?:名|个|人|位|间|元)?\s*[、,，/和及与\s]\s*")
+
+
+def _ends_list(text: str, number: NumberMention, unbound: list[NumberMention]) -> bool:
+    """"一到六年级分别是350 360 … 320人": the number closes a run of figures no noun named, so the
+    quantity it is bound to was given several figures (one per grade), not this one alone."""
+    last = unbound[-1] if unbound else None
+    return bool(last and _RUN_GAP.fullmatch(text[last.end:number.start]))
 
 
 def _by_unit(family: str | None, found: dict, implied: str | None, prefer: tuple[str, ...]) -> str | None:
@@ -860,13 +878,15 @@ def _field_for(text, number, spans, start, end, previous) -> str | None:
     lead = max(((e, f) for s, e, f in spans if start <= s and e <= number.start), default=None)
     if lead and lead[1] in _PER_UNIT_FIELDS and _PER_UNIT_GAP.fullmatch(text[lead[0]:number.start]):
         return lead[1]
+    before = [(e, f) for s, e, f in spans if start <= s and e <= number.start]
+    adjacent = max(before)[1] if before and _ADJACENT.fullmatch(text[max(before)[0]:number.start]) else None
     # A noun followed by a number of its own ("1200人高于规定学历教师70人") is that number's.
     after = [(s, f) for s, e, f in spans if number.end <= s < end
              and not (s > number.end and _NOUN_THEN_NUMBER.match(text[e:]))]
     for s, name in after:
-        if _CLASSIFIER.match(text[number.end:s]):
+        # "学生1500 仪器设备…": a noun right before a bare number names it, a noun after only a space does not
+        if _CLASSIFIER.match(text[number.end:s]) and not (adjacent and not text[number.end:s].strip()):
             return name
-    before = [(e, f) for s, e, f in spans if start <= s and e <= number.start]
     if before:
         return max(before)[1]
     if previous and previous[1] in _LIST_FIELDS and re.fullmatch(
@@ -879,6 +899,7 @@ def _field_for(text, number, spans, start, end, previous) -> str | None:
     return None
 
 
+_ADJACENT = re.compile(r"\s*(?:是|有|为|共|共有|一共)?\s*")
 _NOUN_THEN_NUMBER = re.compile(rf"^\s*(?:专任)?(?:教师|老师)?\s*(?:数|的?人?数)?\s*(?:是|有|为|共|共有|达到|只有|才)?\s*[0-9{_DIGIT_CHARS}]")
 
 
@@ -1190,7 +1211,7 @@ def _school_size(text, q, level):
 _ITEM = re.compile(r"^\s*项")
 _ASKING = re.compile(r"吗|么|没有?$|否|有没有|几")
 _SET_NAME = re.compile(r"^\s*项\s*(?:资源配置)?\s*指标")
-_MET = re.compile(r"达标|达到要求|达到标准|合格")
+_MET = re.compile(_MET_WORDS)
 _UNMET = re.compile(r"(?:没有?|未|不)能?(?:达标|达到|合格)")
 
 
@@ -1216,6 +1237,13 @@ def _item_counts(text: str, data_text: str) -> tuple[dict[str, int], str]:
         elif _MET.search(near):
             found["met_items"] = int(n.value)
     return found, data_text
+
+
+def _others_met(found: dict[str, Any]) -> int:
+    """"其他都达标": the seven less the indicators the question gives figures for."""
+    fields = calculator.resource_inputs()
+    given = {ind.key for name, ind in fields.items() if name in found or ind.key in found}
+    return len(fields) - max(1, len(given))
 
 
 def _school_rule(text, q, level):

@@ -19,7 +19,8 @@ from pathlib import Path
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from assistant.domain.indicators import default_registry
+from assistant.domain.indicators import Registry, default_registry
+from assistant.domain.plan_standards import read_standards, with_plan_standards
 from assistant.index import vector_store
 from assistant.index.builder import IndexMissing, StoreUnavailable, current_dir, read_manifest, storage_problem
 from assistant.index.embedding import backend_id, make_embeddings
@@ -47,6 +48,19 @@ class LoadedIndex:
     def people(self) -> frozenset[str]:
         """Names on the indexed rosters, without the padding some rosters put inside them."""
         return frozenset(c.person.replace(" ", "") for c in self.chunks if c.person)
+
+    @cached_property
+    def doc_registries(self) -> dict[str, Registry]:
+        """Each plan or rule the registry does not quote, as its own registry: the figures it sets
+        itself (read from its text), the registry's for the rest; a plan is compared with the
+        national rule the registry summarises."""
+        registry = default_registry()
+        quoted = {s.doc_id for ind in registry for s in ind.sources if s.verbatim}
+        national = frozenset(s.doc_id for ind in registry for s in ind.sources if not s.verbatim)
+        return {p.doc_id: with_plan_standards(registry, read_standards(self.docs[p.doc_id].text, registry),
+                                              p.doc_id, p.name, national if p.kind == "plan" else frozenset())
+                for p in self.profiles.values()
+                if p.kind in ("plan", "national_rule", "provincial_rule") and p.doc_id not in quoted and p.doc_id in self.docs}
 
     @cached_property
     def by_id(self) -> dict[str, Chunk]:

@@ -16,8 +16,10 @@ TRADITIONAL = str.maketrans(
 
 
 # A space typed as punctuation between two phrases ("学生1260人 老师71个 达标吗") is a clause break;
-# a space inside a short name ("王 进", as the roster prints names) or before a number is not.
+# so is one after a number its noun came before ("学生1500 仪器设备总值390万"); a space inside a short
+# name ("王 进", as the roster prints names), before a number, or after one that opens ("850 学生") is not.
 PHRASE_SPACE = re.compile(r"(?<=[^\s，,。；;：:？?！!][\u4e00-\u9fff]) (?=[\u4e00-\u9fff]{2})")
+NAMED_NUMBER_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])([0-9][0-9.]*) (?=[\u4e00-\u9fff]{2})")
 
 
 def clean_question(question: str, max_chars: int) -> tuple[str, str]:
@@ -25,6 +27,7 @@ def clean_question(question: str, max_chars: int) -> tuple[str, str]:
     text = unicodedata.normalize("NFKC", question or "")
     text = CONTROL.sub(" ", ZERO_WIDTH.sub("", text)).translate(TRADITIONAL)
     text = PHRASE_SPACE.sub("，", re.sub(r"\s+", " ", text).strip())
+    text = NAMED_NUMBER_SPACE.sub(r"\1，", text)
     notice = ""
     if len(text) > max_chars:
         text = text[:max_chars]

@@ -23,6 +23,7 @@ import yaml
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
 from assistant.domain.number_roles import NumberRole, number_roles
+from assistant.domain.numerals import parse_number
 from assistant.domain.units import find_units
 from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
@@ -46,7 +47,7 @@ QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么
 VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
-_SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
+_SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那边|这边|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class QueryFrame:
     indicators: list[str] = field(default_factory=list)
     level: str = ""
     place: str = ""  # another region the question is scoped to (e.g. 邹城市), "" for none
+    place_words: str = ""  # the words that named it (汶河 for 汶河区): a topic's words do not include them
     stage: str = ""  # a school stage outside 义务教育 the question is about (e.g. 高中)
     numbers: list[NumberRole] = field(default_factory=list)
     calc: numeric_question.CalcRequest | None = None
@@ -76,6 +78,7 @@ class QueryFrame:
     parts: list["QueryFrame"] = field(default_factory=list)  # a compound question's parts, each answered
     person: str = ""  # a taskforce member the question names (唐爱军), from the indexed roster
     roster: RosterAsk = field(default_factory=RosterAsk)  # what it asks of the roster (count, role, group…)
+    article: tuple[int, int] = (0, 0)  # "第六条第四项": the article and item of a rule it names, (0, 0) for none
 
     @property
     def unit_names(self) -> list[str]:
@@ -102,15 +105,30 @@ def _places() -> dict:
     return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
 
 
-def find_region(text: str, known: frozenset[str] = frozenset()) -> str:
-    """The region a question is scoped to: the longest place name or alias in it, or "". `known`:
-    the regions of the indexed documents' profiles (汶河区, also said 汶河), beside places.yaml's."""
+def find_region(text: str, known: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The region a question is scoped to and the words that named it: the longest place name or
+    alias in it, or ("", ""). `known`: the regions of the indexed documents' profiles (汶河区, also
+    said 汶河), beside places.yaml's."""
     listed = [(region["name"], (region["name"], *region.get("aliases", ()))) for region in _places()["regions"]]
     listed += [(name, (name, name[:-1])) if len(name) > 2 and name[-1] in "区县市" else (name, (name,)) for name in known]
-    hits = [(len(alias), name) for name, aliases in listed for alias in aliases if alias and alias in text]
+    hits = [(len(alias), name, alias) for name, aliases in listed for alias in aliases if alias and alias in text]
     if hits:
-        return max(hits)[1]
-    return "其他县区" if any(w in text for w in _places()["other_region_words"]) else ""
+        _, name, alias = max(hits)
+        return name, alias
+    other = next((w for w in _places()["other_region_words"] if w in text), "")
+    return ("其他县区", other) if other else ("", "")
+
+
+ARTICLE = re.compile(r"第\s*([0-9一二三四五六七八九十百零〇两]+)\s*条(?:\s*第?\s*[（(]?\s*([0-9一二三四五六七八九十]+)\s*[）)]?\s*[项款])?")
+
+
+def find_article(text: str) -> tuple[int, int]:
+    """The article (and item) of a rule the question names: "第三条" → (3, 0), "第六条第四项" → (6, 4)."""
+    m = ARTICLE.search(text)
+    if not m:
+        return 0, 0
+    article, item = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else 0
+    return (int(article), int(item or 0)) if article else (0, 0)
 
 
 def find_stage(text: str) -> str:
@@ -123,19 +141,22 @@ def find_stage(text: str) -> str:
 
 
 def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str,
-           people: frozenset[str] = frozenset(), units_of: Callable[[str], list] = find_units,
-           regions: frozenset[str] = frozenset()) -> QueryFrame:
-    """Read one (already resolved) question into a frame."""
-    units = [UnitMention(u.name, *_span(question, u)) for u in units_of(question)]
+           people: frozenset[str] = frozenset(), units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
+           regions: frozenset[str] = frozenset(), place: tuple[str, str] = ("", "")) -> QueryFrame:
+    """Read one (already resolved) question into a frame; `place`: the region a follow-up inherited."""
+    named = find_region(question, regions)
+    place = named if named[0] else place
+    units = [UnitMention(u.name, *_span(question, u)) for u in units_of(question, place[0])]
     indicators = [ind.key for ind in default_registry().find(question)]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
     calc = calc if calc.tool else None
     level = numeric_question.detect_level(question) or ""
-    frame = QueryFrame(question, question, notice, units, indicators, level, find_region(question, regions),
+    frame = QueryFrame(question, question, notice, units, indicators, level, place[0], place[1],
                        find_stage(question), roles, calc)
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     frame.roster = read_roster_ask(question)
+    frame.article = find_article(question)
     _classify(frame, embed, model_key)
     return frame
 
@@ -168,11 +189,13 @@ def _span(text: str, unit) -> tuple[int, int]:
 
 def understand(question: str, history: list[str] | None = None, *, max_chars: int = 2000,
                embed: Callable[[str], list[float]] | None = None, model_key: str = "",
-               people: frozenset[str] = frozenset(), units_of: Callable[[str], list] = find_units,
+               people: frozenset[str] = frozenset(),
+               units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
                regions: frozenset[str] = frozenset()) -> QueryFrame:
     """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY).
     What the indexed documents know is passed in: `people` (names on their rosters, so "唐爱军什么
-    职务" asks about a member), `units_of` (the units a text names, each document's own table) and
+    职务" asks about a member), `units_of` (the units a text names, given the region asked about:
+    each document's own table, the region's documents first) and
     `regions` (the places their profiles cover)."""
     cleaned, notice = clean_question(question, max_chars)
     read = partial(_frame, embed=embed, model_key=model_key, people=people, units_of=units_of, regions=regions)
@@ -226,6 +249,8 @@ def _shared_school(part: QueryFrame, first: QueryFrame, read: Callable[..., Quer
 
 def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame]) -> QueryFrame:
     own = read(question, notice)
+    if previous is not None and previous.place:
+        read = partial(read, place=(previous.place, previous.place_words))  # a follow-up stays in its region
     if previous is not None and question and _states(previous):
         carried = _carry_statement(question, notice, previous, own, read)
         if carried is not None:
@@ -247,6 +272,11 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
         return _inherited(question, text, notice, read)
     if previous.binds_numbers and (any(r.is_data for r in own.numbers) or own.level):
         return _inherit_calculation(question, notice, previous, own)
+    if own.place and own.place != previous.place and _slot_only(question.replace(own.place_words, ""), own):
+        # "曲阜那边呢": the previous question, asked of this region
+        text = (previous.text.replace(previous.place_words, own.place_words) if previous.place_words
+                else own.place_words + previous.text)
+        return _inherited(question, text, notice, read)
     level = own.level
     if level and not new_units and _slot_only(question, own):  # "那初中呢", not "那不足100人的村小呢"
         other = "初中" if level == "小学" else "小学"

@@ -1,0 +1,137 @@
+"""A plan's own figures for the registry's indicators, read from its text.
+
+A county's plan often sets its own standard ("每百名学生拥有音体美专任教师数，小学、初中均达到1.0人
+以上"). The registry holds the figures of the documents its sources quote; for any other plan the
+figures are read here, clause by clause, so a calculation for that county's school is judged by its
+own plan, citing the sentence the figure came from. Nothing here is typed for one plan: the
+indicators' names and aliases come from the registry, the levels from its values.
+
+Reading rules, per sentence (up to 。；!? or a line break), each figure a number with the
+indicator's own unit:
+- the figure belongs to the first indicator named in its comma clause before it (the clause's
+  subject: "骨干教师交流轮岗人数不低于交流轮岗教师总数的25%" is the 骨干 share), else to the nearest
+  named earlier in the sentence that has no figure yet ("…音体美专任教师数，小学、初中均达到1.0人") or
+  whose figures the clause goes on with ("小学4.2人以上，初中5.3人以上"),
+  else to the first named after it in its clause ("拥有1名以上区级及以上骨干教师");
+- two figures after "小学、初中" (in that order or the reverse) are the two levels'; one figure holds
+  for every level the indicator has, unless one level alone is named;
+- an indicator given two different readings is left out: a figure we cannot place is not used.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from .indicators import LEVELS, Indicator, IndicatorSource, Registry
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(人|名|元|平方米|㎡|间|%|％|年)")
+_UNIT_OF = {"人": "人", "名": "人", "元": "元", "平方米": "㎡", "㎡": "㎡", "间": "间", "%": "%", "％": "%", "年": "年"}
+
+
+@dataclass(frozen=True)
+class PlanStandard:
+    key: str
+    values: dict[str, Decimal]  # level (or "all") → the plan's figure
+    quote: str  # the sentence it was read from, verbatim
+    start: int  # the sentence's offset in the document text
+
+
+def _mentions(sentence: str, registry: Registry) -> list[tuple[int, int, Indicator]]:
+    """Indicator names in the sentence, longest first at each place, never overlapping."""
+    terms = sorted(((t, ind) for ind in registry for t in (ind.name, *ind.aliases) if len(t) >= 2),
+                   key=lambda t: -len(t[0]))
+    taken: list[tuple[int, int, Indicator]] = []
+    for term, ind in terms:
+        for m in re.finditer(re.escape(term), sentence):
+            if all(m.end() <= a or m.start() >= b for a, b, _ in taken):
+                taken.append((m.start(), m.end(), ind))
+    return sorted(taken, key=lambda t: t[0])
+
+
+def _owner(number: re.Match, mentions, sentence: str, unit: str, filled: set[str]) -> Indicator | None:
+    fits = [(a, b, ind) for a, b, ind in mentions if ind.unit == unit]
+    clause_start = max(sentence.rfind(c, 0, number.start()) for c in "，,：:") + 1
+    ends = [i for i in (sentence.find(c, number.end()) for c in "，,：:") if i >= 0]
+    clause_end = min(ends) if ends else len(sentence)
+    in_clause = [m for m in fits if clause_start <= m[0] and m[1] <= number.start()]
+    if in_clause:
+        return in_clause[0][2]
+    # "小学4.2人以上，初中5.3人以上": a clause that opens with a level goes on with the same indicator
+    goes_on = re.match(rf"\s*(?:{'|'.join(LEVELS)})\s*\d", sentence[clause_start:]) is not None
+    earlier = [m for m in fits if m[1] <= clause_start and (goes_on or m[2].key not in filled)]
+    if earlier:
+        return earlier[-1][2]
+    later = [m for m in fits if number.end() <= m[0] < clause_end]
+    return later[0][2] if later else None
+
+
+def _levels(figures: list[Decimal], span: str, ind: Indicator) -> dict[str, Decimal] | None:
+    own = [level for level in ind.values if level in LEVELS]
+    named = sorted((span.find(level), level) for level in LEVELS if level in span)
+    named = [level for _, level in named]
+    if not own:
+        return {"all": figures[0]} if len(figures) == 1 and "all" in ind.values else None
+    if len(figures) == 2 and len(named) == 2:
+        return dict(zip(named, figures))
+    if len(figures) == 1:
+        return {named[0]: figures[0]} if len(named) == 1 else {level: figures[0] for level in own}
+    return None
+
+
+def read_standards(text: str, registry: Registry) -> dict[str, PlanStandard]:
+    """The plan's own figure for each indicator it states unambiguously."""
+    found: dict[str, PlanStandard] = {}
+    doubtful: set[str] = set()
+    for sent in _SENTENCE.finditer(text):
+        sentence = sent.group(0)
+        mentions = _mentions(sentence, registry)
+        if not mentions:
+            continue
+        figures: dict[str, list[tuple[int, Decimal]]] = {}
+        for number in _NUMBER.finditer(sentence):
+            unit = _UNIT_OF[number.group(2)]
+            ind = _owner(number, mentions, sentence, unit, set(figures))
+            if ind is not None:
+                figures.setdefault(ind.key, []).append((number.start(), Decimal(number.group(1))))
+        for key, got in figures.items():
+            ind = registry.get(key)
+            first_mention = min(a for a, _, m in mentions if m.key == key)
+            span = sentence[max(0, min(first_mention, got[0][0]) - 8): got[-1][0]]
+            values = _levels([v for _, v in got], span, ind)
+            if values is None or key in doubtful:
+                continue
+            if key in found and found[key].values != values:
+                doubtful.add(key)  # the plan states it twice, differently: which holds is not guessed
+                del found[key]
+                continue
+            found.setdefault(key, PlanStandard(key, values, sentence.strip(), sent.start() + sentence.index(sentence.strip())))
+    return found
+
+
+def with_plan_standards(registry: Registry, standards: dict[str, PlanStandard], doc_id: str, doc_title: str,
+                        beside: frozenset[str] = frozenset()) -> Registry:
+    """The registry as the document reads it: its own figures, its sentence the first source, for the
+    indicators it sets. Sources of documents in `beside` (the national rule a plan is compared with)
+    stay beside it; a plan's figure less strict than theirs is not taken (a local standard may be
+    higher, never lower)."""
+    changed = []
+    for ind in registry:
+        std = standards.get(ind.key)
+        kept = tuple(src for src in ind.sources if src.doc_id in beside)
+        values = {level: std.values.get(level, std.values.get("all", value))
+                  for level, value in ind.values.items()} if std else {}
+        if not std or (kept and not all(_as_strict(ind, values[lv], src.value if src.value is not None else ind.values[lv])
+                                        for src in kept for lv in values)):
+            changed.append(ind)
+            continue
+        own = IndicatorSource(doc_id, doc_title, "", std.quote, True)
+        differs = any(values[lv] != ind.values[lv] for lv in values)
+        note = f"《{doc_title}》的标准高于国家办法，以《{doc_title}》为准。" if kept and differs else ""
+        changed.append(replace(ind, values=values, sources=(own, *kept), note=note or None))
+    return Registry(tuple(changed))
+
+
+def _as_strict(ind: Indicator, value: Decimal, other: Decimal) -> bool:
+    return value <= other if ind.comparison in ("<=", "<") else value >= other if ind.comparison in (">=", ">") else True
