@@ -222,3 +222,36 @@ def test_an_article_of_the_rule_is_quoted_by_its_number(settings):
     assert "（五）" not in item.answer.split("**来源**")[0] and {c.doc_id for c in item.citations} == {RULE}
     whole = assistant.ask("第12条说了什么")
     assert "各地可以结合实际制定高于本办法的标准" in whole.answer
+
+
+def test_whether_a_document_still_holds_is_answered_from_its_profile_and_its_successor(settings):
+    assistant = Assistant.from_settings(settings)
+    for question in ("汶河区现在还按汶政办字二〇二三年三十一号那个方案执行吗？", "汶河区2023年那个方案还管用吗？"):
+        answer = assistant.ask(question)
+        assert "不再执行" in answer.answer and "被替代" in answer.answer, question
+        assert "（汶政办字〔2023〕31号）同时废止" in answer.answer and {c.doc_id for c in answer.citations} == {WENHE}
+    current = assistant.ask("曲阜的方案还有效吗")
+    assert "现行有效" in current.answer and "本方案目标年份为2025年" in current.answer
+
+
+def test_a_body_the_annex_does_not_list_is_said_to_be_missing(settings):
+    assistant = Assistant.from_settings(settings)
+    answer = assistant.ask("曲阜市数据局在优质均衡创建里负责什么")
+    assert answer.intent == "out_of_scope" and "成员单位中没有“数据局”" in answer.answer and not answer.citations
+    wenhe = assistant.ask("汶河区农业农村局在创建里负责什么？")
+    assert "汶河区创建全国义务教育优质均衡发展区工作实施方案" in wenhe.answer and "没有“农业农村局”" in wenhe.answer
+    assert assistant.understand("专班办公室设在哪里").unlisted == []  # the taskforce's own office
+
+
+def test_two_regions_in_one_question_are_answered_each_from_its_own_plan(settings):
+    assistant = Assistant.from_settings(settings)
+    answer = assistant.ask("曲阜和汶河区，哪个特教经费标准高？各多少")
+    first, second = answer.answer.split("**（二）")
+    assert "不低于8000元" in first and "不低于9000元" in second.split("**来源**")[0]
+    assert {c.doc_id for c in answer.citations} >= {QUFU, WENHE}
+
+
+def test_a_rules_name_scopes_the_question_to_its_region(settings):
+    assistant = Assistant.from_settings(settings)
+    assert assistant.understand("评估办法里申请认定要满足啥前提").place == "全国"
+    assert assistant.understand("督导评估办法第九条").place == "全国"

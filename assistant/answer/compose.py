@@ -720,6 +720,32 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], 
     return draft
 
 
+def compose_validity(index: LoadedIndex, profile: DocumentProfile) -> Draft:
+    """"2023年那个方案还管用吗": the document's status as the library records it, and, where a newer
+    document replaced it, that document's own sentence saying so."""
+    draft = Draft("")
+    successor = index.profiles.get(profile.superseded_by) if profile.superseded_by else None
+    if successor is None and profile.in_force:
+        # a target year already past is said by the answer's validity line, which follows every citation
+        draft.body = f"《{profile.name}》在文件库中登记为{profile.status}。"
+        header = find_quote(index, profile.doc_id, profile.doc_number) if profile.doc_number else None
+        if header:
+            draft.body += f"[{draft.cite(header)}]"
+        return draft
+    draft.body = f"《{profile.name}》已不再执行（文件库登记为{profile.status}）。"
+    if successor is not None:
+        draft.body += f"现行的是《{successor.name}》。"
+        text = index.docs[successor.doc_id].text if successor.doc_id in index.docs else ""
+        at = text.find(profile.doc_number) if profile.doc_number else -1
+        if at >= 0:
+            start = max(text.rfind(c, 0, at) for c in "。\n") + 1
+            end = min([i for i in (text.find(c, at) for c in "。\n") if i >= 0] or [len(text)])
+            cite = find_quote(index, successor.doc_id, text[start:end + 1].strip())
+            if cite:
+                draft.body += f"\n《{successor.name}》原文：“{cite.quote}”[{draft.cite(cite)}]"
+    return draft
+
+
 NEXT_ITEM = re.compile(r"\n|（[一二三四五六七八九十]+）")
 
 
@@ -750,6 +776,16 @@ def compose_article(index: LoadedIndex, article: tuple[int, int], docs: list[str
         return None
     draft.body = "\n".join(lines)
     return draft
+
+
+def unit_not_listed(index: LoadedIndex, name: str, docs: list[str] | None = None) -> Draft | None:
+    """A body the plan's duty annex does not list: said so, nothing quoted for it."""
+    plan = scope_plan(index, docs)
+    if plan is None or not plan.units:
+        return None
+    # the full title: a short title's year would be a figure no quote stands behind
+    return Draft(f"{NOT_FOUND}《{plan.title}》附件所列的成员单位中没有“{name}”，文件没有规定它在创建工作中的职责。"
+                 "可以问名单上的单位，例如“" + plan.units[0].name + "负责什么？”")
 
 
 def not_found() -> Draft:

@@ -62,7 +62,7 @@ class Assistant:
         return understand(question, history, max_chars=self.settings.max_question_chars,
                           embed=index.query_vector, model_key=backend_id(self.settings.embedding_backend),
                           people=index.people, units_of=partial(_units_of, index),
-                          regions=frozenset(scope.regions(index)))
+                          regions=scope.region_aliases(index))
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
@@ -70,8 +70,7 @@ class Assistant:
         frame = self.understand(question, history, index)
         if not frame.question:
             return Answer(question, EMPTY_MESSAGE, "out_of_scope", elapsed_ms=_ms(started))
-        region = frame.place if scope.documents_for_region(index, frame.place) else ""
-        turn = Turn(index, scope.answer_scope(index, region))
+        turn = self._turn(index, frame)
         refusal = self._out_of_scope(turn, frame)
         if refusal:
             return self._finish(turn, question, compose.Draft(refusal), "out_of_scope", [], frame, started)
@@ -83,14 +82,22 @@ class Assistant:
             draft, intent = self._compose(turn, frame, hits)
         return self._finish(turn, question, draft, intent, hits, frame, started)
 
+    @staticmethod
+    def _turn(index: LoadedIndex, frame: QueryFrame) -> Turn:
+        """The documents a frame is answered from: its region's, when the corpus has them."""
+        region = frame.place if scope.documents_for_region(index, frame.place) else ""
+        return Turn(index, scope.answer_scope(index, region))
+
     def _compose_parts(self, turn: Turn, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
         """Each part of a compound question retrieved and answered in turn, under its own heading,
         sources shared; the parts' hits (first part first) stand for the question's."""
         combined, intents, hits = compose.Draft(""), [], {}
         for i, part in enumerate(frame.parts):
-            part_hits = hybrid_search(turn.index, part.text, RETRIEVED_K, docs=turn.docs)
+            # "汶河区和曲阜…": each part in its own region's documents
+            own = self._turn(turn.index, part) if part.place != frame.place else turn
+            part_hits = hybrid_search(own.index, part.text, RETRIEVED_K, docs=own.docs)
             hits.update((h.chunk.chunk_id, h) for h in part_hits if h.chunk.chunk_id not in hits)
-            draft, intent = self._compose(turn, part, part_hits)
+            draft, intent = self._compose(own, part, part_hits)
             intents.append(intent)
             heading = f"**（{'一二三'[i]}）{part.text}**"  # numbered in Chinese: no digit to ground
             combined.body += ("\n\n" if combined.body else "") + heading + "\n" + compose.adopt(combined, draft)
@@ -120,6 +127,16 @@ class Assistant:
             return compose.not_found(), intent
         if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
+        if frame.unlisted and not frame.units and intent in ("duty", "general", "out_of_scope"):
+            unlisted = compose.unit_not_listed(index, frame.unlisted[0], docs)  # "数据局负责什么": not a member
+            if unlisted is not None:
+                return unlisted, "out_of_scope"
+        if frame.asks_validity and intent != "calculation":  # "2023年那个方案还管用吗"
+            figures = [int(r.mention.value) for r in frame.numbers if r.mention.value == int(r.mention.value)]
+            # no 文号 or year given: the region's own plan ("曲阜的方案还有效吗")
+            named = scope.named_document(index, figures, frame.place) if figures else scope.home_plan(index, frame.place)
+            if named is not None:
+                return compose.compose_validity(index, named), "general"
         if frame.article[0] and intent != "calculation":  # "第三条规定的啥": the article itself
             article = compose.compose_article(index, frame.article, docs)
             if article is not None:
@@ -322,6 +339,8 @@ def _claim_line(frame: QueryFrame) -> str:
 
 
 def _quotes_only(citations: list[Citation]) -> str:
+    if not citations:  # nothing to fall back on: say so rather than show an empty list
+        return compose.not_found().body
     return "以下是文件原文的相关内容：\n" + "\n".join(f"- “{c.quote}”[{i}]" for i, c in enumerate(citations, 1))
 
 

@@ -58,6 +58,7 @@ class Lexicon:
     claim_endings: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
+    org_suffixes: tuple[str, ...]
     words: tuple[tuple[str, int, str], ...]
 
 

@@ -13,10 +13,12 @@
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from assistant.domain.units import Unit, match_units
 from assistant.index.store import LoadedIndex
+from assistant.ingest.profile import role_rules
 from assistant.models import SUMMARY_KIND, DocumentProfile
 
 RULE_KINDS = ("national_rule", "provincial_rule")
@@ -39,6 +41,22 @@ def searchable(index: LoadedIndex) -> set[str]:
 def documents_for_region(index: LoadedIndex, region: str) -> list[str]:
     """The usable documents of `region`, newest first; [] when the corpus has none for it."""
     return [p.doc_id for p in profiles(index) if p.region == region and usable(index, p)]
+
+
+def region_aliases(index: LoadedIndex) -> dict[str, str]:
+    """What names a region in a question, alias → region: each region's name, and each rule's title,
+    short title and its closing words ("县域…督导评估办法" → 督导评估办法, 评估办法) for the rule's region."""
+    aliases = {name: name for name in regions(index)}
+    words = "|".join(map(re.escape, role_rules()["document_words"]))
+    for p in index.profiles.values():
+        if p.kind in RULE_KINDS and p.region and usable(index, p):
+            title = re.sub(r"[（(][^（()）]*[）)]$", "", p.title)  # "…办法（示例文本）"
+            tail = re.search(rf"(?:[\u4e00-\u9fff]{{2}})?[\u4e00-\u9fff]{{2}}(?:{words})$", title)
+            names = [p.title, title, p.short_title]
+            if tail:
+                names += [tail.group(0), tail.group(0)[-4:]]
+            aliases.update((n, p.region) for n in names if n and len(n) >= 4)
+    return aliases
 
 
 def regions(index: LoadedIndex) -> set[str]:
@@ -96,6 +114,28 @@ def resolve_units(index: LoadedIndex, text: str, doc_ids: list[str] | None = Non
             seen.add((doc_id, unit.name))
             picked.append((doc_id, unit))
     return picked
+
+
+def named_document(index: LoadedIndex, numbers: list[int], region: str = "") -> DocumentProfile | None:
+    """The document a question names by its 文号 ("汶政办字二〇二三年三十一号": every figure of the
+    number given) or by its year ("2023年那个方案", among the region's plans), superseded ones
+    included; None when no single document fits."""
+    given = set(numbers)
+    if not given:
+        return None
+    by_number = [p for p in profiles(index) if p.doc_number
+                 and (figures := {int(n) for n in re.findall(r"\d+", p.doc_number)}) and figures <= given]
+    if len(by_number) == 1:
+        return by_number[0]
+    place = region or index.settings.home_region
+    by_year = [p for p in profiles(index) if p.kind == "plan" and p.region == place and _year_of(p) in given]
+    return by_year[0] if len(by_year) == 1 else None
+
+
+def _year_of(profile: DocumentProfile) -> int:
+    """The year of the 文号 (〔2023〕), else of the date."""
+    year = re.search(r"〔(\d{4})〕", profile.doc_number) or re.match(r"\d{4}", profile.date)
+    return int(year.group(1) if year.re.groups else year.group(0)) if year else 0
 
 
 def validity_note(profile: DocumentProfile, today: date, known: dict[str, DocumentProfile] | None = None) -> str:

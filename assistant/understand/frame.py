@@ -16,14 +16,16 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import yaml
 
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
-from assistant.domain.number_roles import NumberRole, number_roles
+from assistant.domain.number_roles import NumberRole, lexicon, number_roles
 from assistant.domain.numerals import parse_number
+from assistant.ingest.profile import role_rules
 from assistant.domain.units import find_units
 from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
@@ -79,6 +81,9 @@ class QueryFrame:
     person: str = ""  # a taskforce member the question names (唐爱军), from the indexed roster
     roster: RosterAsk = field(default_factory=RosterAsk)  # what it asks of the roster (count, role, group…)
     article: tuple[int, int] = (0, 0)  # "第六条第四项": the article and item of a rule it names, (0, 0) for none
+    asks_validity: bool = False  # "还管用吗", "废止了没": whether a document still holds
+    places: list[tuple[str, str]] = field(default_factory=list)  # every region named (region, words), in order
+    unlisted: list[str] = field(default_factory=list)  # bodies it names that are no unit of any table (数据局)
 
     @property
     def unit_names(self) -> list[str]:
@@ -105,20 +110,36 @@ def _places() -> dict:
     return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
 
 
-def find_region(text: str, known: frozenset[str] = frozenset()) -> tuple[str, str]:
-    """The region a question is scoped to and the words that named it: the longest place name or
-    alias in it, or ("", ""). `known`: the regions of the indexed documents' profiles (汶河区, also
-    said 汶河), beside places.yaml's."""
+def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Each region the question names and the words that named it, in the order named, each once:
+    place names and aliases (longest first at each place). `known`: what the indexed documents add
+    beside places.yaml's — their regions (汶河区, also said 汶河) and the names of their rules
+    (评估办法 → 全国), as alias → region."""
     listed = [(region["name"], (region["name"], *region.get("aliases", ()))) for region in _places()["regions"]]
-    listed += [(name, (name, name[:-1])) if len(name) > 2 and name[-1] in "区县市" else (name, (name,)) for name in known]
-    hits = [(len(alias), name, alias) for name, aliases in listed for alias in aliases if alias and alias in text]
-    if hits:
-        _, name, alias = max(hits)
-        return name, alias
+    known = known if isinstance(known, Mapping) else {name: name for name in known}
+    for alias, name in known.items():
+        listed.append((name, (alias, alias[:-1]) if alias == name and len(name) > 2 and name[-1] in "区县市" else (alias,)))
+    hits = sorted(((m.start(), -len(alias), name, alias) for name, aliases in listed for alias in aliases if alias
+                   for m in re.finditer(re.escape(alias), text)))
+    found, covered = {}, -1
+    for start, length, name, alias in hits:
+        if start >= covered:
+            covered = start - length
+            found.setdefault(name, alias)
+    return list(found.items())
+
+
+def find_region(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The region a question is scoped to and the words that named it: the longest mention, or
+    ("", ""); 其他县区 for words that only say "another county"."""
+    named = find_regions(text, known)
+    if named:
+        return max(named, key=lambda n: len(n[1]))
     other = next((w for w in _places()["other_region_words"] if w in text), "")
     return ("其他县区", other) if other else ("", "")
 
 
+VALIDITY = re.compile(r"还管用|管用吗|还有效|有效吗|还执行|执行吗|还按.{0,30}?执行|废止|作废|失效|过期了|被替代|替代了|还能用|还算数|还适用")
 ARTICLE = re.compile(r"第\s*([0-9一二三四五六七八九十百零〇两]+)\s*条(?:\s*第?\s*[（(]?\s*([0-9一二三四五六七八九十]+)\s*[）)]?\s*[项款])?")
 
 
@@ -129,6 +150,25 @@ def find_article(text: str) -> tuple[int, int]:
         return 0, 0
     article, item = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else 0
     return (int(article), int(item or 0)) if article else (0, 0)
+
+
+def unlisted_bodies(text: str, units: list[UnitMention], place_words: list[str]) -> list[str]:
+    """Names of government bodies ("曲阜市数据局", "农业农村局") the question uses that no unit
+    table resolved, without the place that prefixes them: a body the annex does not list has no
+    duties there to quote."""
+    suffixes = "|".join(map(re.escape, sorted(lexicon().org_suffixes, key=len, reverse=True)))
+    found = []
+    for m in re.finditer(rf"[\u4e00-\u9fff]{{2,8}}?(?:{suffixes})(?![长里内])", text):
+        if any(u.start < m.end() and m.start() < u.end for u in units):
+            continue
+        name = m.group(0)
+        if any(w in name for w in role_rules()["setup_words"]):
+            continue  # 专班办公室: the taskforce's own office, on the roster
+        for words in sorted(place_words, key=len, reverse=True):
+            name = name.replace(words, "")
+        if len(name) >= 3:
+            found.append(name)
+    return found
 
 
 def find_stage(text: str) -> str:
@@ -142,10 +182,11 @@ def find_stage(text: str) -> str:
 
 def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | None, model_key: str,
            people: frozenset[str] = frozenset(), units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
-           regions: frozenset[str] = frozenset(), place: tuple[str, str] = ("", "")) -> QueryFrame:
+           regions: Mapping[str, str] = MappingProxyType({}), place: tuple[str, str] = ("", "")) -> QueryFrame:
     """Read one (already resolved) question into a frame; `place`: the region a follow-up inherited."""
     named = find_region(question, regions)
     place = named if named[0] else place
+    places = find_regions(question, regions)
     units = [UnitMention(u.name, *_span(question, u)) for u in units_of(question, place[0])]
     indicators = [ind.key for ind in default_registry().find(question)]
     roles = number_roles(question)
@@ -154,9 +195,12 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     level = numeric_question.detect_level(question) or ""
     frame = QueryFrame(question, question, notice, units, indicators, level, place[0], place[1],
                        find_stage(question), roles, calc)
+    frame.places = places
+    frame.unlisted = unlisted_bodies(question, units, [w for _, w in places])
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     frame.roster = read_roster_ask(question)
     frame.article = find_article(question)
+    frame.asks_validity = bool(VALIDITY.search(question))
     _classify(frame, embed, model_key)
     return frame
 
@@ -191,12 +235,12 @@ def understand(question: str, history: list[str] | None = None, *, max_chars: in
                embed: Callable[[str], list[float]] | None = None, model_key: str = "",
                people: frozenset[str] = frozenset(),
                units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
-               regions: frozenset[str] = frozenset()) -> QueryFrame:
+               regions: Mapping[str, str] = MappingProxyType({})) -> QueryFrame:
     """The frame of `question`, read in the context of the earlier user turns (last MAX_HISTORY).
     What the indexed documents know is passed in: `people` (names on their rosters, so "唐爱军什么
     职务" asks about a member), `units_of` (the units a text names, given the region asked about:
     each document's own table, the region's documents first) and
-    `regions` (the places their profiles cover)."""
+    `regions` (the places their profiles cover and the names of their rules, alias → region)."""
     cleaned, notice = clean_question(question, max_chars)
     read = partial(_frame, embed=embed, model_key=model_key, people=people, units_of=units_of, regions=regions)
     previous = None
@@ -217,6 +261,10 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     ("方案里怎么安排的") is not split."""
     if frame.follow_up:
         return []
+    if len(frame.places) >= 2 and frame.intent != "calculation":
+        # "汶河区和曲阜的目标年份分别是哪年": the question, asked of each region in turn
+        return [read(_only_place(frame.text, words, [w for _, w in frame.places if w != words]), "")
+                for _, words in frame.places[:3]]
     joined = [c for c in JOINERS.split(frame.text) if c.strip(" ，,；;。？?！!")]
     if len(joined) >= 2 and all(QUESTION_WORD.search(c) for c in joined):
         # "我们初中1000人…达标吗？另外编办管什么？": each part whole, a calculation with its figures
@@ -233,6 +281,13 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     if len(subjects) < 2 or any(p.intent == "out_of_scope" for p in parts):
         return []
     return parts
+
+
+def _only_place(text: str, keep: str, others: list[str]) -> str:
+    """The question with the other regions (and the 和/与/、 joining them) taken out."""
+    for words in others:
+        text = re.sub(rf"[和与跟同、，,]?\s*{re.escape(words)}\s*[和与跟同、，,]?", "", text, count=1)
+    return text
 
 
 def _shared_school(part: QueryFrame, first: QueryFrame, read: Callable[..., QueryFrame]) -> QueryFrame:
