@@ -364,7 +364,7 @@ def test_operations_cover_every_tool_name():
         "check_training_funds", "check_admission_ratio", "check_special_ed_funding", "check_class_size",
         "check_average_class_size", "check_school_size", "check_music_art_rooms", "check_small_school_funding",
         "check_percentage_target", "check_indicator_value", "check_indicator_values", "check_reported_rate", "check_reported_rates",
-        "check_cv_values", "check_reported_cv", "county_variations",
+        "check_cv_values", "check_reported_cv", "check_cv_from_moments", "county_variations",
     }
 
 
@@ -429,3 +429,11 @@ def test_the_school_rule_on_a_count_of_met_indicators_and_the_misses_figures():
 def test_a_stated_value_shows_its_standard_as_a_decimal():
     check = calc.check_indicator_value("小学", "sports_area_per_student", Decimal("6.6"))
     assert "7.5" in " ".join(check.steps) and "15/2" not in " ".join(check.steps)
+
+
+def test_cv_from_moments_is_the_standard_deviation_over_the_mean():
+    check = calc.check_cv_from_moments("小学", "1.4", "0.8")  # 0.8 ÷ 1.4 = 0.5714…
+    assert check.met is False and check.numbers["cv"] == "0.57"  # half-up: well past the limit either way
+    assert calc.check_cv_from_moments("初中", "6.2", "2.1").numbers["cv"] == "0.34"
+    with pytest.raises(ValueError):
+        calc.check_cv_from_moments("小学", "0", "1")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain.numeric_question import looks_numeric, parse_numeric_question, run
+from assistant.domain.numeric_question import looks_numeric, parse_numeric_question, readback, run
 
 PLAN = (Path(__file__).resolve().parents[1] / "corpus" / "qufu-2024-17-plan.txt").read_text(encoding="utf-8")
 EXAMPLE = "我们小学有学生850人，音体美专任教师7人，达标吗？"
@@ -779,3 +779,27 @@ def test_a_run_of_figures_for_one_quantity_is_asked_not_cut_to_its_last():
     # one figure per grade, 320 the last: the school's head count is not 320
     request = parse_numeric_question("我们小学一到六年级分别是350 360 362 348 360 320人，总规模超没超")
     assert not request.complete and any("不止一个数" in m for m in request.missing)
+
+
+@pytest.mark.parametrize("question, tool, per_school", [
+    ("两所九年一贯制学校，一所2300人，一所2700人，规模超没超", "check_school_size", [{"students": 2300}, {"students": 2700}]),
+    ("三个初中的班额：一中1200学生25个班，二中900学生20个班，三中1000学生19个班", "check_average_class_size",
+     [{"students": 1200, "classes": 25}, {"students": 900, "classes": 20}, {"students": 1000, "classes": 19}]),
+    # a later school's loose figure measures what the earlier school's did; each name says its level
+    ("实验一小和二中，一小1600人，多媒体教室38间，二中1200人，教室30间，分别算一下", "check_resource_indicator",
+     [{"students": 1600, "multimedia_classrooms": 38}, {"students": 1200, "multimedia_classrooms": 30}]),
+])
+def test_lists_of_schools_for_every_kind_of_calculation(question, tool, per_school):
+    request = parse_numeric_question(question)
+    assert request.tool == "school_list" and request.complete
+    assert [p.tool for p in request.schools] == [tool] * len(per_school)
+    assert [p.quantities for p in request.schools] == per_school
+    if tool == "check_resource_indicator":
+        assert [p.level for p in request.schools] == ["小学", "初中"]
+
+
+def test_a_cv_from_the_countys_mean_and_standard_deviation():
+    request = parse_numeric_question("全市初中，生均用房面积平均数6.2，标准差2.1，差异系数多少")
+    assert request.tool == "check_cv_from_moments" and request.args == {"level": "初中", "mean": Decimal("6.2"), "sd": Decimal("2.1")}
+    assert readback(request) == "初中、平均数6.2、标准差2.1"
+    assert run(request).met is True  # 2.1 ÷ 6.2 ≈ 0.34 ≤ 0.45

@@ -990,6 +990,25 @@ def check_reported_cv(level: str, cv: Any) -> Check:
                             {"cv": text_value, "limit": str(limit)}, met, steps, f"**{_status(met)}**：{text}")
 
 
+def check_cv_from_moments(level: str, mean: Number, sd: Number, registry: Registry | None = None) -> Check:
+    """A 差异系数 from the county's mean and standard deviation of an indicator (差异系数 = 标准差 ÷
+    平均数), against the level's limit."""
+    ind = _registry(registry).get("resource_cv_limit")
+    _choice(level, LEVELS)
+    average, spread = _positive(mean, "平均数", whole=False), _non_negative(sd, "标准差")
+    value = spread / average
+    limit = ind.threshold(level)
+    met = ind.passes(value, level)
+    text_value = shown(value, ind.comparison, met, threshold=limit)
+    sign = (_FAIL_SIGN if not met else _MET_SIGN)[ind.comparison]
+    steps = (f"差异系数 = 标准差 ÷ 平均数 = {plain(spread)} ÷ {plain(average)} {_eq(value)} {text_value}"
+             + truncation_note(value, ind.comparison, met, limit),
+             f"标准（{level}）：{ind.threshold_text(level)}；{text_value} {sign} {limit}，{_status(met)}")
+    text = f"{level}校际差异系数为 {text_value}，标准{ind.threshold_text(level)}。"
+    return Check((ind.key,), ind.name, {"level": level, "mean": plain(average), "sd": plain(spread)},
+                 {"cv": text_value, "limit": str(limit)}, met, steps, _verdict(met, text))
+
+
 def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]]) -> Check:
     """差异系数 from per-school indicator values the user already computed (每百名/生均)."""
     rows = [(s["school"], s["students"], to_fraction(s["value"])) for s in schools]
@@ -1039,5 +1058,6 @@ OPERATIONS: dict[str, Callable[..., Check]] = {
     "check_reported_rates": check_reported_rates,
     "check_cv_values": check_cv_values,
     "check_reported_cv": check_reported_cv,
+    "check_cv_from_moments": check_cv_from_moments,
     "county_variations": county_variations,
 }

@@ -138,6 +138,9 @@ _RESOURCE_WORDS = {
     "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
 }
+# "平均数6.2，标准差2.1": the county's moments of one indicator, from which its 差异系数 follows
+_MEAN_WORDS = ["平均数", "平均值", "均值", "平均"]
+_SD_WORDS = ["标准差"]
 _CLASSES = ["个教学班", "教学班", "个班", "班级数", "班级"]
 
 
@@ -195,7 +198,7 @@ _PERCENT_TOOLS = {
 }
 _VOCAB: dict[str, dict[str, list[str]]] = {
     "resource": {"students": [*_STUDENTS, *_SCHOOL_SIZE], **_RESOURCE_WORDS},
-    "cv": {"students": _STUDENTS, **_RESOURCE_WORDS},
+    "cv": {"students": _STUDENTS, **_RESOURCE_WORDS, "mean": _MEAN_WORDS, "sd": _SD_WORDS},
     "check_rotation": {
         "eligible_teachers": _ELIGIBLE_WORDS,
         "backbone_rotated": ["骨干"],
@@ -329,7 +332,9 @@ _NAMES = {
     "classes": "班级数", "class_sizes": "各班学生数", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
     "school_students": "各校在校生数", "met_items": "已达标的资源配置指标项数",
     "music_room_areas": "音乐专用教室面积", "art_room_areas": "美术专用教室面积",
+    "cv": "差异系数", "mean": "平均数", "sd": "标准差",
 }
+_UNITLESS = {"cv", "mean", "sd"}  # ratios and the moments of any indicator: no unit of their own
 # Quantity names for a rate the user states directly ("巩固率93.5%").
 _RATE = "rate_percent"
 _ROTATION_RATE, _BACKBONE_RATE = "rotation_rate_percent", "backbone_rate_percent"
@@ -403,8 +408,8 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
             kind = _detect_tool(text, skip=kind)  # "三项分别达标没": no count stated, the items are asked
             if kind is None:
                 return CalcRequest(text, None)
-    if kind == "resource":
-        listed = _school_list(text, roles, data_text) or _respectively(text, data_text)
+    if kind not in ("cv", "school_rule"):
+        listed = _school_list(text, roles, data_text, kind) or (_respectively(text, data_text) if kind == "resource" else None)
         if listed:
             return listed
     if kind == "cv":
@@ -437,14 +442,16 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
     return CalcRequest(text, tool, args, _jsonable(quantities), unreadable + missing, level, kind)
 
 
-def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequest | None:
-    """"两所初中：一所600人、音体美教师5人，另一所900人、音体美教师9人" → one request per school.
+def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str = "resource") -> CalcRequest | None:
+    """"两所初中：一所600人、音体美教师5人，另一所900人、音体美教师9人" → one request per school,
+    for any calculation kind (班额, 规模 … as well as the seven resources).
 
     A school starts at a school's name (五中, 时庄中心小学), at 一所/另一所, or at 第N所; a list
     needs two or more such starts with figures of their own. A heading before the first school that
     names one resource ("三所小学的音体美专任教师：实验一小2000人20个…") names the figures each
-    school leaves unnamed. A school whose figures cannot all be read makes the list unreadable:
-    asked about, never half-read."""
+    school leaves unnamed; a later school's figure no noun names measures what the earlier school's
+    did ("二中1200人，教室30间"). A school whose figures cannot all be read makes the list
+    unreadable: asked about, never half-read."""
     starts = {t.start for t in school_names(text)}
     for r in roles:
         m = r.mention
@@ -461,22 +468,30 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str) -> CalcRequ
     # The heading runs to the first school with figures of its own: "五中、二中的多媒体教室：五中1500人39间…"
     first = next((a for a, b in zip(bounds, bounds[1:]) if extract_numbers(data_text[a:b])), starts[0])
     implied = _heading_quantity(text[:first])
-    parts = []
+    parts, prefer = [], ()
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
-        q, unbound, conflicts = _bind(segment, _VOCAB["resource"], "resource", data, implied=implied)
+        own_level = detect_level(segment) or level  # "一小1600人…二中1200人…": each school's name says its level
+        q, unbound, conflicts = _bind(segment, _VOCAB[kind], kind, data, implied=implied, prefer=prefer)
         if not q and not unbound:
             continue  # a school only named ("曲阜一中、曲阜二中都是初中")
-        per_value = any(key in q for key in _VALUE_KEYS)
-        has_resource = per_value or any(n in q for n in _RESOURCE_WORDS)
-        if unbound or conflicts or not has_resource or ("students" not in q and not per_value):
+        if kind == "class":
+            q = _one_class(q)
+        tool, args, missing = _BUILDERS[kind](segment, q, own_level)
+        if kind == "resource":
+            per_value = any(key in q for key in _VALUE_KEYS)
+            has_resource = per_value or any(n in q for n in _RESOURCE_WORDS)
+            readable = has_resource and ("students" in q or per_value)
+        else:
+            readable = tool is not None and all(m == _NAMES["level"] for m in missing)
+        if unbound or conflicts or not readable:
             return None  # a school without its own figures: not a list we can read safely
-        tool, args, missing = _resource(segment, q, level)
-        parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, level, "resource"))
+        parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, own_level, kind))
+        prefer = prefer or tuple(q)
     if len(parts) < 2:
         return None
     missing = list(dict.fromkeys(m for p in parts for m in p.missing))
-    return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
+    return CalcRequest(text, "school_list", {}, {}, missing, level, kind, parts)
 
 
 _RESPECTIVELY = re.compile(r"分别|各")
@@ -608,7 +623,7 @@ def readback(request: CalcRequest) -> str:
             label, unit = {"rate_percent": "比例"}.get(name, "比例"), "%"
         else:
             label = _NAMES.get(name, name)
-            unit = "元" if name.endswith("yuan") else "平方米" if "area" in name else "间" if "rooms" in name \
+            unit = "" if name in _UNITLESS else "元" if name.endswith("yuan") else "平方米" if "area" in name else "间" if "rooms" in name \
                 else "个" if name == "classes" else "项" if name == "met_items" else "人"
         if unit == "元" and all(Decimal(str(v)) >= 10000 for v in values):  # "300万元（3000000元）"
             shown, unit = "、".join(f"{calculator.plain(Fraction(str(v)) / 10000)}万元（{v}元）" for v in values), ""
@@ -906,7 +921,7 @@ _NOUN_THEN_NUMBER = re.compile(rf"^\s*(?:专任)?(?:教师|老师)?\s*(?:数|的
 def _fits(name: str, value: Decimal) -> bool:
     """Counts of people, rooms and classes are whole numbers; 0.9 is a threshold, not a head count.
     An indicator's own value (生均6.8平方米, 每百名3.8人) is a ratio and may have decimals."""
-    return name in _MONEY_OR_AREA or name in _VALUE_KEYS or value == value.to_integral_value()
+    return name in _MONEY_OR_AREA or name in _UNITLESS or name in _VALUE_KEYS or value == value.to_integral_value()
 
 
 def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str | None) -> bool:
@@ -1085,6 +1100,9 @@ def _same_students(text: str, q: dict[str, Any]) -> dict[str, Any]:
 def _cv(text, q, level):
     fields = calculator.resource_inputs()
     missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
+    moments = [q.get(k) for k in ("mean", "sd")]
+    if all(isinstance(m, list) and len(m) == 1 for m in moments):
+        return "check_cv_from_moments", {"level": level, "mean": moments[0][0], "sd": moments[1][0]}, missing
     if "cv" in q and "students" not in q:
         return "check_reported_cv", {"level": level, "cv": q["cv"]}, missing
     students = q.get("students", [])

@@ -174,6 +174,12 @@ class ReportedCvArgs(BaseModel):
     cv: Decimal = Field(ge=0, description="用户给出的差异系数")
 
 
+class CvMomentsArgs(BaseModel):
+    level: Level = Field(description="学段：小学或初中")
+    mean: Decimal = Field(gt=0, description="全县某项指标的平均数")
+    sd: Decimal = Field(ge=0, description="该指标的标准差")
+
+
 class IndicatorSchools(BaseModel):
     indicator: ResourceKey = Field(description="资源配置指标 key")
     schools: list[dict] = Field(description="各校数据：school、students，以及 amount（原始数量）或 value（指标值）")
@@ -225,6 +231,7 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
     ("check_reported_rates", ReportedRatesArgs, "用户直接给出的几项数值一并对照标准。"),
     ("check_cv_values", CvValuesArgs, "由各校已算好的指标值和在校生数计算校际差异系数。"),
     ("check_reported_cv", ReportedCvArgs, f"用户给出的差异系数对照标准（{_standard('resource_cv_limit')}）。"),
+    ("check_cv_from_moments", CvMomentsArgs, "由某项指标的平均数和标准差计算校际差异系数（标准差÷平均数）并对照标准。"),
     ("county_variations", CountyVariationsArgs, "几项指标的校际差异系数一并计算。"),
 ]
 
