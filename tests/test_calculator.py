@@ -418,8 +418,9 @@ def test_the_school_rule_on_a_count_of_met_indicators_and_the_misses_figures():
                                                        "sports_area_per_student": 7})
     assert two_misses.met is False and "最多只允许 1 项" in two_misses.verdict
     raw = calc.check_school_rule("初中", students=1000, pe_art_teachers=8)  # 0.8 per hundred = 88.89% of 0.9
-    # a failing share is never rounded up (88.888… shows 88.88), the same figure as in every table
-    assert raw.met is True and raw.numbers["ratios_percent"] == {"pe_art_teachers_per100": "88.89"}  # half-up: 88.888…% is above the 85% floor either way
+    # the share is judged against the 85% floor: half-up (88.888… shows 88.89), truncated only where
+    # rounding would lift a share onto the floor
+    assert raw.met is True and raw.numbers["ratios_percent"] == {"pe_art_teachers_per100": "88.89"}
     with pytest.raises(ValueError):
         calc.check_school_rule(met_count=8)
     with pytest.raises(ValueError):
@@ -437,3 +438,15 @@ def test_cv_from_moments_is_the_standard_deviation_over_the_mean():
     assert calc.check_cv_from_moments("初中", "6.2", "2.1").numbers["cv"] == "0.34"
     with pytest.raises(ValueError):
         calc.check_cv_from_moments("小学", "0", "1")
+
+
+def test_every_operation_judges_by_the_registry_it_is_given():
+    # a county plan's own figures reach every calculator (none falls back to the default registry)
+    import inspect
+    assert all("registry" in inspect.signature(f).parameters for f in calc.OPERATIONS.values())
+
+
+def test_a_share_just_under_the_85_percent_floor_is_never_rounded_onto_it():
+    # 0.7649 of 0.9 per hundred = 84.99%: half-up would show 85.00% and look like a pass
+    check = calc.check_indicator_value("小学", "pe_art_teachers_per100", "0.76499")
+    assert check.numbers["ratio_percent"] == "84.99"

@@ -150,7 +150,7 @@ def test_general_answers_never_mix_two_counties(index):
 def test_validity_note_names_the_successor(settings):
     old = open_index(settings.with_(include_superseded=True)).profiles
     assert validity_note(old[WENHE_OLD], date(2026, 1, 1), old) == "该文件已被《汶河区2024方案》替代。"
-    assert validity_note(old[QUFU], date(2026, 12, 1), old) == "本方案目标年份为2025年。"
+    assert validity_note(old[QUFU], date(2026, 12, 1), old) == "目标年份为2025年。"
 
 
 def test_home_plan_questions_still_answer_from_the_plan(settings):
@@ -255,3 +255,19 @@ def test_a_rules_name_scopes_the_question_to_its_region(settings):
     assistant = Assistant.from_settings(settings)
     assert assistant.understand("评估办法里申请认定要满足啥前提").place == "全国"
     assert assistant.understand("督导评估办法第九条").place == "全国"
+
+
+def test_a_compound_part_naming_no_place_stays_in_the_questions_region(settings):
+    assistant = Assistant.from_settings(settings)
+    answer = assistant.ask("汶河区初中1000人，音体美老师9个，达标吗？另外市监局负责什么？")
+    assert {c.doc_id for c in answer.citations} == {WENHE} and "曲阜" not in answer.answer
+
+
+def test_a_documents_own_repeal_sentence_answers_what_it_replaced(settings):
+    answer = Assistant.from_settings(settings).ask("汶河区2024方案废止了哪个文件？")
+    assert "（汶政办字〔2023〕31号）同时废止" in answer.answer and "现行有效" in answer.answer
+
+
+def test_a_county_calculation_by_a_reported_rate_uses_the_countys_figure(settings):
+    answer = Assistant.from_settings(settings).ask("汶河区残疾儿童少年入学率96%达标吗")
+    assert "**未达标**" in answer.answer and "97%" in answer.answer

@@ -66,3 +66,30 @@ def test_the_plan_registry_judges_by_the_plans_figure_and_never_below_the_nation
     assert calculator.check_resource_indicator("小学", "pe_art_teachers_per100", 2000, 19, own).met is False
     # 2.0 is below the national 2.3: a local standard may be higher, never lower, so the registry's stays
     assert own.get("multimedia_classrooms_per100").threshold("小学") == Decimal("2.3")
+
+
+def test_what_the_reader_must_not_take_for_a_standard():
+    registry = default_registry()
+    # a sentence reporting the present state sets nothing
+    assert read_standards("2022年，全区小学、初中平均班额分别为44人、49人。", registry) == {}
+    # 中小学 names both levels; a thousands separator is part of the figure, never a 0
+    both = read_standards("全区中小学生均教学仪器设备值达到2200元以上。", registry)
+    assert _values(both, "equipment_value_per_student") == {"小学": "2200", "初中": "2200"}
+    money = read_standards("特殊教育学校生均公用经费不低于9,000元。", registry)
+    assert _values(money, "special_ed_funding_per_student") == {"all": "9000"}
+    # two indicators in one sentence each keep their own figures
+    pair = read_standards("小学、初中生均教学及辅助用房面积分别达到4.8平方米、6平方米，"
+                          "生均体育运动场馆面积分别达到8平方米、11平方米以上。", registry)
+    assert _values(pair, "teaching_area_per_student") == {"小学": "4.8", "初中": "6"}
+    assert _values(pair, "sports_area_per_student") == {"小学": "8", "初中": "11"}
+    # figures for only one of the indicator's levels are not used (the other level's would be unquoted)
+    assert read_standards("小学生均体育运动场馆面积达到8平方米以上。", registry) == {}
+
+
+def test_a_figure_equal_to_the_national_one_carries_no_higher_note():
+    registry = default_registry()
+    national = frozenset(s.doc_id for ind in registry for s in ind.sources if not s.verbatim)
+    text = "特殊教育学校生均公用经费不低于6000元。每百名学生拥有音体美专任教师数，小学、初中均达到1.0人以上。"
+    own = with_plan_standards(registry, read_standards(text, registry), "fictional-plan", "虚构方案", national)
+    assert own.get("special_ed_funding_per_student").note is None  # 6000 is the national figure itself
+    assert "高于国家办法" in own.get("pe_art_teachers_per100").note

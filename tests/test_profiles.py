@@ -121,7 +121,7 @@ def test_validity_notes():
     old = DocumentProfile("old", "旧方案", status="被替代", superseded_by="new")
     new = DocumentProfile("new", "新方案", short_title="新方案简称", target_year="2025")
     assert validity_note(old, date(2026, 1, 1), {"new": new}) == "该文件已被《新方案简称》替代。"
-    assert validity_note(new, date(2026, 1, 1)) == "本方案目标年份为2025年。"
+    assert validity_note(new, date(2026, 1, 1)) == "目标年份为2025年。"
     assert validity_note(new, date(2025, 6, 1)) == ""
     expired = DocumentProfile("x", "通知", kind="notice", valid_until="2024-10-14")
     assert validity_note(expired, date(2025, 1, 1)) == "该文件的有效期至2024年10月14日，已经届满。"

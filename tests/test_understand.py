@@ -208,3 +208,23 @@ def test_a_later_part_about_the_same_school_takes_its_head_count_from_the_first(
 ])
 def test_the_article_a_question_names(question, article):
     assert understand(question).article == article
+
+
+@pytest.mark.parametrize("question, place", [
+    ("汶河区数据局在专班里管哪块", "汶河区"), ("嘉禾县教育局负责什么", "嘉禾县"), ("兖州区的方案", "兖州区"),
+    # generic area words and unit names are no places
+    ("城区学校就近入学比例", ""), ("镇区小学", ""), ("市财政局负责什么", ""), ("县级以上骨干教师", ""), ("全市有多少学校", ""),
+])
+def test_a_place_not_on_the_list_is_known_by_its_shape(question, place):
+    assert understand(question).place == place
+
+
+def test_towns_named_narrow_the_roster_to_their_members():
+    frame = understand("尼山镇和防山镇谁参加专班")
+    assert frame.intent == "roster" and frame.roster.places == ("尼山镇", "防山镇")
+    assert understand("鲁城街道是谁").intent == "roster"
+
+
+def test_others_met_is_a_statement_not_a_question():
+    assert understand("小学1000人，音体美老师9个，另外多媒体教室都够吗").calc.tool == "check_resource_indicator"
+    assert understand("初中，其他六项都合格，生均仪器设备值2050元，行不行").calc.tool == "check_school_rule"

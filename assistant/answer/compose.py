@@ -720,6 +720,16 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], 
     return draft
 
 
+def _repeal_sentence(index: LoadedIndex, doc_id: str, naming: str = "") -> Citation | None:
+    """The document's own sentence repealing another (naming `naming`, a 文号, when given)."""
+    text = index.docs[doc_id].text if doc_id in index.docs else ""
+    words = role_rules()["repeal_words"]
+    for sent, a, b in sentences(text):
+        if any(w in sent for w in words) and (not naming or naming in sent):
+            return find_quote(index, doc_id, sent.strip())
+    return None
+
+
 def compose_validity(index: LoadedIndex, profile: DocumentProfile) -> Draft:
     """"2023年那个方案还管用吗": the document's status as the library records it, and, where a newer
     document replaced it, that document's own sentence saying so."""
@@ -731,18 +741,16 @@ def compose_validity(index: LoadedIndex, profile: DocumentProfile) -> Draft:
         header = find_quote(index, profile.doc_id, profile.doc_number) if profile.doc_number else None
         if header:
             draft.body += f"[{draft.cite(header)}]"
+        repeal = _repeal_sentence(index, profile.doc_id)  # "汶河区2024方案废止了哪个文件"
+        if repeal:
+            draft.body += f"\n它同时废止了此前的文件，原文：“{repeal.quote}”[{draft.cite(repeal)}]"
         return draft
     draft.body = f"《{profile.name}》已不再执行（文件库登记为{profile.status}）。"
     if successor is not None:
         draft.body += f"现行的是《{successor.name}》。"
-        text = index.docs[successor.doc_id].text if successor.doc_id in index.docs else ""
-        at = text.find(profile.doc_number) if profile.doc_number else -1
-        if at >= 0:
-            start = max(text.rfind(c, 0, at) for c in "。\n") + 1
-            end = min([i for i in (text.find(c, at) for c in "。\n") if i >= 0] or [len(text)])
-            cite = find_quote(index, successor.doc_id, text[start:end + 1].strip())
-            if cite:
-                draft.body += f"\n《{successor.name}》原文：“{cite.quote}”[{draft.cite(cite)}]"
+        cite = _repeal_sentence(index, successor.doc_id, profile.doc_number) if profile.doc_number else None
+        if cite:
+            draft.body += f"\n《{successor.name}》原文：“{cite.quote}”[{draft.cite(cite)}]"
     return draft
 
 

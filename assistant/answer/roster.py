@@ -39,14 +39,16 @@ def select(people: list[Member], ask: RosterAsk, units: list[str]) -> list[Membe
         chosen = [m for m in chosen if m.chunk.role not in ask.excluded]
     if ask.groups:
         chosen = [m for m in chosen if m.group in ask.groups]
-    if ask.orgs or units:
+    if ask.places:  # "尼山镇谁参加": that town's member, not every member of the collective 各镇街
+        chosen = [m for m in chosen if any(p in m.title for p in ask.places)]
+    elif ask.orgs or units:
         chosen = [m for m in chosen if m.chunk.unit in units or any(o in m.title for o in ask.orgs)]
     return chosen if ask.filtered or units else []
 
 
 def describe(ask: RosterAsk, units: list[str]) -> str:
     """How the answer names the selection: "副组长", "来自镇、街道的成员", "成员（不含组长、副组长）"."""
-    named = () if ask.groups else (*units, *(o for o in ask.orgs if not any(o in u for u in units)))
+    named = ask.places or (() if ask.groups else (*units, *(o for o in ask.orgs if not any(o in u for u in units))))
     where = "、".join((*named, *ask.groups))
     who = "、".join(ask.roles) or "人员"
     text = f"来自{where}的{who}" if where else who

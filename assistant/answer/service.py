@@ -281,8 +281,9 @@ def validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
         line = scope.validity_note(profile, today, index.profiles) if profile else ""
         if line:
             notes.setdefault(profile.name, line)
-    if len(notes) == 1:
-        return f"注意：{next(iter(notes.values()))}"
+    if len(notes) == 1 and len({c.doc_id for c in citations}) == 1:  # one document: "本方案" is unambiguous
+        line = next(iter(notes.values()))
+        return f"注意：{'本方案' if line.startswith('目标年份') else ''}{line}"
     return "\n".join(f"注意：《{name}》{line}" for name, line in notes.items())
 
 

@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .indicators import LEVELS, Indicator, Registry, default_registry
 
 Number = int | float | str | Decimal | Fraction
-NATIONAL_DOC = "jiaodu-2017-6"
 WHOLE_UNITS = ("人", "间", "项")
 AREAS = ("城区", "镇区")
 SCHOOL_KINDS = ("小学", "初中", "一贯制")
@@ -748,7 +747,8 @@ def check_small_school_funding(students: Number, per_student_yuan: Number | None
 
 def check_special_ed_funding(per_student_yuan: Number | None = None, total_yuan: Number | None = None,
                              students: Number | None = None, registry: Registry | None = None) -> Check:
-    """特殊教育学校生均公用经费: the plan's 8000元 applies; the national 6000元 is shown beside it."""
+    """特殊教育学校生均公用经费 against the registry's figure (a plan's own, higher than the national
+    rule's, which is shown beside it)."""
     ind = _registry(registry).get("special_ed_funding_per_student")
     inputs: dict[str, Any] = {}
     steps = []
@@ -762,23 +762,23 @@ def check_special_ed_funding(per_student_yuan: Number | None = None, total_yuan:
         inputs.update(total_yuan=_json(total), students=_json(pupils))
     else:
         raise ValueError("请提供生均公用经费，或公用经费总额和学生数")
-    # The figure judged by is the registry's (the plan's); the national one, where the registry
-    # quotes the national rule beside it, is shown for comparison.
+    # The figure judged by is the registry's (a plan's, where one sets it); the national rule's, which
+    # the registry states in its summary source beside the plan's clause, is shown for comparison.
     local = ind.threshold()
-    national = ind.source_value(NATIONAL_DOC) if any(src.doc_id == NATIONAL_DOC for src in ind.sources) else None
+    national = next((src.value if src.value is not None else local for src in ind.sources if not src.verbatim), None)
     met = ind.passes(per)
     per_text = shown(per, ">=", met)
     if "total_yuan" in inputs:
         steps.append(f"生均公用经费 = {plain(total)} ÷ {plain(pupils)} {_eq(per)} {per_text}元")
     gap = _ceil_unit(max(Fraction(0), Fraction(local) - per), "元")
-    steps.append(f"方案标准：≥{local}元；{per_text} {_sign(met, '>=')} {local}，{_status(met)}")
-    text = f"特殊教育学校生均公用经费为 {per_text}元，方案要求不低于{local}元"
+    steps.append(f"标准：≥{local}元；{per_text} {_sign(met, '>=')} {local}，{_status(met)}")
+    text = f"特殊教育学校生均公用经费为 {per_text}元，标准为不低于{local}元"
     numbers = {"per_student_yuan": per_text, "local_threshold": str(local), "gap_per_student": _amount(gap, "元")}
     if national is not None and national != local:
         met_national = per >= Fraction(national)
         steps += [f"国家办法标准：≥{national}元；{per_text} {'≥' if met_national else '<'} {national}，"
                   f"{_status(met_national)}", ind.note or ""]
-        text += f"（高于国家办法的{national}元，以方案为准）"
+        text += f"（方案的标准高于国家办法的{national}元，以方案为准）"
         numbers.update(national_threshold=str(national), met_national=met_national)
     text += "。" + (f"每生还差 {_with_unit(gap, '元')}。" if not met else "")
     return Check((ind.key,), ind.name, inputs, numbers, met, tuple(s for s in steps if s), _verdict(met, text))
@@ -911,10 +911,10 @@ def check_music_art_rooms(classes: Number, music_rooms: Number | None, art_rooms
 
 
 
-def check_reported_rate(key: str, rate_percent: Any, level: str | None = None) -> Check:
+def check_reported_rate(key: str, rate_percent: Any, level: str | None = None, registry: Registry | None = None) -> Check:
     """A figure the user states directly ("巩固率93.5%", "音乐专用教室85平方米") against its
     target; the user's own figure is compared exactly and shown as given."""
-    ind = _registry(None).get(key)
+    ind = _registry(registry).get(key)
     rate = to_fraction(rate_percent, ind.name)
     if rate < 0:
         raise ValueError(f"{ind.name}不能为负数")
@@ -965,15 +965,15 @@ def _both_levels(check: Check, indicator: str, registry: Registry | None) -> Che
     return replace(check, inputs=inputs, steps=steps, verdict=verdict, level=both)
 
 
-def check_reported_rates(rates: list[dict[str, Any]]) -> Check:
+def check_reported_rates(rates: list[dict[str, Any]], registry: Registry | None = None) -> Check:
     """Several stated rates at once (交流轮岗比例 and 骨干教师占比), judged together."""
-    checks = [check_reported_rate(**r) for r in rates]
+    checks = [check_reported_rate(**r, registry=registry) for r in rates]
     return checks[0] if len(checks) == 1 else _together("百分比指标", checks, {"rates": rates})
 
 
-def check_reported_cv(level: str, cv: Any) -> Check:
+def check_reported_cv(level: str, cv: Any, registry: Registry | None = None) -> Check:
     """A 差异系数 the user states directly, against the level's limit (小学0.50, 初中0.45)."""
-    ind = _registry(None).get("resource_cv_limit")
+    ind = _registry(registry).get("resource_cv_limit")
     if level not in LEVELS:
         raise ValueError(f"学段应为{'或'.join(LEVELS)}，收到“{level}”")
     value = to_fraction(cv, "差异系数")
@@ -1009,17 +1009,17 @@ def check_cv_from_moments(level: str, mean: Number, sd: Number, registry: Regist
                  {"cv": text_value, "limit": str(limit)}, met, steps, _verdict(met, text))
 
 
-def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]]) -> Check:
+def check_cv_values(level: str, indicator: str, schools: list[dict[str, Any]], registry: Registry | None = None) -> Check:
     """差异系数 from per-school indicator values the user already computed (每百名/生均)."""
     rows = [(s["school"], s["students"], to_fraction(s["value"])) for s in schools]
-    return check_cv(level, indicator, rows)
+    return check_cv(level, indicator, rows, registry)
 
 
-def county_variations(level: str, indicators: list[dict[str, Any]]) -> Check:
+def county_variations(level: str, indicators: list[dict[str, Any]], registry: Registry | None = None) -> Check:
     """差异系数 of several indicators over the same schools."""
     checks = [
-        county_variation(level, spec["indicator"], spec["schools"]) if "amount" in spec["schools"][0]
-        else check_cv_values(level, spec["indicator"], spec["schools"])
+        county_variation(level, spec["indicator"], spec["schools"], registry) if "amount" in spec["schools"][0]
+        else check_cv_values(level, spec["indicator"], spec["schools"], registry)
         for spec in indicators
     ]
     return checks[0] if len(checks) == 1 else _together(f"{level}校际差异系数", checks, {"level": level})

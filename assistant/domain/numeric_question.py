@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from itertools import permutations
-from inspect import signature
 from typing import Any
 
 from . import calculator
@@ -238,9 +237,11 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
 }
 _ITEM_DIGITS = "0-9一二两三四五六七"
 _ALLOWANCE = re.compile(r"余项|允许范围|(?<![0-9.])85\s*[%％]|百分之八十五")
-_MET_WORDS = r"达标|达到要求|达到标准|合格|够了?|满足"
-# "其他六项都合格" / "别的都达标": every resource indicator but the ones the question gives is met
-_OTHERS_MET = re.compile(rf"(?:其他|其它|其余|别的|剩下的?|另外)[^，,。；;？?]{{0,6}}?(?:都|均|全)[^，,。；;？?]{{0,2}}?(?:{_MET_WORDS})")
+_MET_WORDS = r"达标|达到要求|达到标准|合格|够了|满足要求"
+# "其他六项都合格" / "别的都达标": every resource indicator but the ones the question gives is met —
+# said as a fact, not asked ("另外多媒体教室都够吗" asks about one)
+_OTHERS_MET = re.compile(rf"(?:其他|其它|其余|别的|剩下的?)[^，,。；;？?]{{0,6}}?(?:都|均|全)[^，,。；;？?]{{0,2}}?"
+                         rf"(?:{_MET_WORDS})(?![吗么没])")
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
     ("salary", r"工资|薪酬|薪资"),
@@ -333,6 +334,7 @@ _NAMES = {
     "school_students": "各校在校生数", "met_items": "已达标的资源配置指标项数",
     "music_room_areas": "音乐专用教室面积", "art_room_areas": "美术专用教室面积",
     "cv": "差异系数", "mean": "平均数", "sd": "标准差",
+    "headcount": "人数",
 }
 _UNITLESS = {"cv", "mean", "sd"}  # ratios and the moments of any indicator: no unit of their own
 # Quantity names for a rate the user states directly ("巩固率93.5%").
@@ -477,15 +479,15 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
             continue  # a school only named ("曲阜一中、曲阜二中都是初中")
         if kind == "class":
             q = _one_class(q)
-        tool, args, missing = _BUILDERS[kind](segment, q, own_level)
+        if unbound or conflicts:
+            return None  # a school whose figures cannot all be read: not a list we can read safely
         if kind == "resource":
             per_value = any(key in q for key in _VALUE_KEYS)
-            has_resource = per_value or any(n in q for n in _RESOURCE_WORDS)
-            readable = has_resource and ("students" in q or per_value)
-        else:
-            readable = tool is not None and all(m == _NAMES["level"] for m in missing)
-        if unbound or conflicts or not readable:
-            return None  # a school without its own figures: not a list we can read safely
+            if not (per_value or any(n in q for n in _RESOURCE_WORDS)) or ("students" not in q and not per_value):
+                return None  # a school without its own resource figures
+        tool, args, missing = _BUILDERS[kind](segment, q, own_level)
+        if kind != "resource" and (tool is None or any(m != _NAMES["level"] for m in missing)):
+            return None
         parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, own_level, kind))
         prefer = prefer or tuple(q)
     if len(parts) < 2:
@@ -670,8 +672,7 @@ def run(request: CalcRequest, registry: Registry | None = None) -> CalcResult:
     if request.schools:
         return _run_list(request, registry)
     operation = calculator.OPERATIONS[request.tool]
-    judged = {"registry": registry} if registry is not None and "registry" in signature(operation).parameters else {}
-    check = operation(**request.args, **judged)
+    check = operation(**request.args, **({"registry": registry} if registry is not None else {}))
     registry = registry or default_registry()
     keys = list(check.keys)
     sources = [dict(src.to_dict(), indicator=key) for key in keys for src in registry.get(key).sources]

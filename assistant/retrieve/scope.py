@@ -149,7 +149,7 @@ def validity_note(profile: DocumentProfile, today: date, known: dict[str, Docume
     if profile.valid_until and profile.valid_until < today.isoformat():
         return f"该文件的有效期至{_chinese_date(profile.valid_until)}，已经届满。"
     if profile.kind == "plan" and profile.target_year and int(profile.target_year) < today.year:
-        return f"本方案目标年份为{profile.target_year}年。"
+        return f"目标年份为{profile.target_year}年。"  # said of the document it is attached to
     return ""
 
 

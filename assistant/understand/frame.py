@@ -23,13 +23,13 @@ import yaml
 
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
-from assistant.domain.number_roles import NumberRole, lexicon, number_roles
+from assistant.domain.number_roles import NumberRole, lexicon, number_roles, tokens
 from assistant.domain.numerals import parse_number
 from assistant.ingest.profile import role_rules
 from assistant.domain.units import find_units
 from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
-from assistant.understand.roster import RosterAsk, read_roster_ask
+from assistant.understand.roster import RosterAsk, named_places, read_roster_ask
 from assistant.understand.rules import rule_intent
 
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
@@ -135,8 +135,29 @@ def find_region(text: str, known: Mapping[str, str] | frozenset[str] = frozenset
     named = find_regions(text, known)
     if named:
         return max(named, key=lambda n: len(n[1]))
+    unlisted = _unlisted_place(text)
+    if unlisted:
+        return unlisted, unlisted
     other = next((w for w in _places()["other_region_words"] if w in text), "")
     return ("其他县区", other) if other else ("", "")
+
+
+def _unlisted_place(text: str) -> str:
+    """A place places.yaml does not list, by its shape: a name of two or more characters and an
+    administrative suffix ("汶河区", "嘉禾县"), jieba's word or two words joined ("兖州" + "区"),
+    unless it is a generic area word (城区, 镇区, 全市 …) or the start of a unit's name (市财政局)."""
+    places = _places()
+    suffixes, generic = tuple(places["place_suffixes"]), set(places["generic_places"])
+    cut = tokens(text)
+    for i, t in enumerate(cut):
+        word = t.word
+        if len(word) == 2 and word[-1:] not in suffixes and i + 1 < len(cut) and cut[i + 1].word in suffixes \
+                and t.flag.startswith("ns"):
+            word += cut[i + 1].word  # 兖州 + 区
+        if len(word) >= 3 and word.endswith(suffixes) and word not in generic \
+                and re.fullmatch(r"[\u4e00-\u9fff]+", word) and not word.endswith(("城市", "地区")):
+            return word
+    return ""
 
 
 VALIDITY = re.compile(r"还管用|管用吗|还有效|有效吗|还执行|执行吗|还按.{0,30}?执行|废止|作废|失效|过期了|被替代|替代了|还能用|还算数|还适用")
@@ -187,7 +208,8 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     named = find_region(question, regions)
     place = named if named[0] else place
     places = find_regions(question, regions)
-    units = [UnitMention(u.name, *_span(question, u)) for u in units_of(question, place[0])]
+    resolved = units_of(question, place[0])
+    units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
     indicators = [ind.key for ind in default_registry().find(question)]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
@@ -198,7 +220,10 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame.places = places
     frame.unlisted = unlisted_bodies(question, units, [w for _, w in places])
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
-    frame.roster = read_roster_ask(question)
+    # every alias the question uses, not only each unit's first: "尼山镇和防山镇谁参加" names two towns
+    said = [a for u in resolved for a in (u.name, *u.aliases) if a in question]
+    said = [a for a in said if not any(a != b and a in b for b in said)]
+    frame.roster = replace(read_roster_ask(question), places=named_places(said))
     frame.article = find_article(question)
     frame.asks_validity = bool(VALIDITY.search(question))
     _classify(frame, embed, model_key)
@@ -219,6 +244,8 @@ def _classify(frame: QueryFrame, embed, model_key: str) -> None:
     # Structure the examples cannot overrule: a calculation needs bound numbers, duties a named unit.
     needs = {"calculation": has_numbers, "duty": bool(frame.units)}
     intent = scored.intent if needs.get(scored.intent, True) else rule.intent
+    if rule.intent == "roster" and frame.units:
+        intent = "roster"  # a unit and a roster marker ("名单里有没有教育局的人", "鲁城街道是谁"): its member
     frame.intent, frame.confidence = intent, scored.confidence
     frame.evidence = (rule.reason, *scored.evidence)
 
@@ -261,6 +288,8 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     ("方案里怎么安排的") is not split."""
     if frame.follow_up:
         return []
+    if frame.place:  # "汶河区初中…达标吗？另外市监局负责什么": a part naming no place is in the question's
+        read = partial(read, place=(frame.place, frame.place_words))
     if len(frame.places) >= 2 and frame.intent != "calculation":
         # "汶河区和曲阜的目标年份分别是哪年": the question, asked of each region in turn
         return [read(_only_place(frame.text, words, [w for _, w in frame.places if w != words]), "")
@@ -287,7 +316,7 @@ def _only_place(text: str, keep: str, others: list[str]) -> str:
     """The question with the other regions (and the 和/与/、 joining them) taken out."""
     for words in others:
         text = re.sub(rf"[和与跟同、，,]?\s*{re.escape(words)}\s*[和与跟同、，,]?", "", text, count=1)
-    return text
+    return text.replace("分别", "")  # one region each: nothing left to take "respectively"
 
 
 def _shared_school(part: QueryFrame, first: QueryFrame, read: Callable[..., QueryFrame]) -> QueryFrame:

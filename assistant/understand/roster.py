@@ -27,10 +27,11 @@ class RosterAsk:
     orgs: tuple[str, ...] = ()  # organisation words of the question, matched against members' titles
     notes: tuple[str, ...] = ()  # the roster notes asked about, by a word they contain (办公室, 解散)
     duties: bool = False  # counts the units the duty annex lists ("多少家单位有职责分工"), not people
+    places: tuple[str, ...] = ()  # a town or street the question names (尼山镇), narrower than its unit 各镇街
 
     @property
     def filtered(self) -> bool:
-        return bool(self.roles or self.excluded or self.groups or self.orgs)
+        return bool(self.roles or self.excluded or self.groups or self.orgs or self.places)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,13 @@ def read_roster_ask(text: str) -> RosterAsk:
     duties = what == "count" and any(w in text for w in data["duty_words"]) and any(w in text for w in data["duty_nouns"])
     return RosterAsk(what, tuple(dict.fromkeys(roles)), tuple(dict.fromkeys(excluded)), leaders, groups, orgs, notes,
                      duties)
+
+
+def named_places(mentions: list[str]) -> tuple[str, ...]:
+    """The unit mentions that name one town or street ("尼山镇", "鲁城街道"), not the collective."""
+    suffixes = tuple(roster_words()["place_org_suffixes"])
+    generic = set(roster_words()["groups"]["镇"] + roster_words()["groups"]["街道"])
+    return tuple(m for m in mentions if m.endswith(suffixes) and m not in generic and len(m) >= 3)
 
 
 def _counts_people(text: str, data: dict, nouns: set[str]) -> bool:

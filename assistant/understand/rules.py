@@ -13,8 +13,8 @@ from dataclasses import dataclass
 INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
 
 WHO = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|什么部门|什么单位|哪一个部门|由哪|归哪")
-DUTY = re.compile(r"职责|负责|做什么|干什么|干啥|做啥|要做|任务|管什么|管啥|分工|工作是|作用|干嘛|做哪些|承担|配合|活儿|做点|干点|哪些事|什么事|抓什么|工作内容|要求是什么")
-ROSTER = re.compile(r"组长|负总责|总负责|抓总|挂帅|专班成员|参加专班|进专班|派谁|谁参加|谁代表|专班里|在专班|成员名单|办公室设在|专班办公室|办公室主任|解散|牵头人|谁领导|领导小组|专班由|专班有哪些人|专班.*组成|成员有")
+DUTY = re.compile(r"职责|负责|做什么|干什么|干啥|做啥|要做|任务|管(?:什么|啥|哪些|哪块|哪方面)|分工|工作是|作用|干嘛|做哪些|承担|配合|活儿|做点|干点|哪些事|什么事|抓什么|工作内容|要求是什么")
+ROSTER = re.compile(r"名单[里上中]|组长|负总责|总负责|抓总|挂帅|专班成员|参加专班|进专班|派谁|谁参加|谁代表|专班里|在专班|成员名单|办公室设在|专班办公室|办公室主任|解散|牵头人|谁领导|领导小组|专班由|专班有哪些人|专班.*组成|成员有")
 OVERVIEW = re.compile(r"几大块|几部分|哪几块|结构|框架|包含哪些内容|有哪些内容|为重点|介绍|概述|概括|简介|总体|主要内容|讲了什么|讲什么|说了什么|是什么文件|什么方案|文号|印发|发文|哪天印发|日期|附件|工作目标|总目标|目标是什么|目标年份|哪一年|主要任务|几个?方面|保障措施|依据")
 TARGET = re.compile(r"要求|标准|多少|比例|达到|不低于|不少于|以上|指标|目标|几个|几人|几名|百分之|%|率|是否达标|门槛")
 # A target question asks for a figure; "县管校聘是怎么要求的" names an indicator's topic but wants the clause.
@@ -60,6 +60,8 @@ def rule_intent(question: str, units: list[str], indicators: list[str], binds_nu
         return Route("overview", "问方案目标")
     if names_member or ROSTER.search(question) or PERSON.search(question) or re.search(r"专班.*(谁|哪些人|人员|哪几位)|(谁|哪位|哪些人|哪几位).*专班", question):
         return Route("roster", "问专班人员或组织")
+    if units and re.search(r"是谁|是哪位|哪位领导", question):  # "鲁城街道是谁": the unit's member
+        return Route("roster", "问某单位在专班的成员")
     if units and not (TARGET.search(question) or WHO.search(question)):
         return Route("duty", "问某单位的职责")
     if DOC_META.search(question):
