@@ -271,3 +271,16 @@ def test_a_documents_own_repeal_sentence_answers_what_it_replaced(settings):
 def test_a_county_calculation_by_a_reported_rate_uses_the_countys_figure(settings):
     answer = Assistant.from_settings(settings).ask("汶河区残疾儿童少年入学率96%达标吗")
     assert "**未达标**" in answer.answer and "97%" in answer.answer
+
+
+def test_a_region_is_asked_for_only_when_its_figures_would_change_the_verdict(settings):
+    assistant = Assistant.from_settings(settings)
+    # 9000元: 达标 by 曲阜's 8000 and by 汶河区's own 9000 alike — no need to ask where the school is
+    same = assistant.ask("特教学校有学生150人，一年公用经费135万，生均够不够")
+    assert "**达标**" in same.answer and "请说明学校所在的地区" not in same.answer
+    # 汶河区's plan is silent on school size: the national 2000 holds there as in 曲阜
+    size = assistant.ask("一所小学在校生2300人，学校规模超了吗")
+    assert "**未达标**" in size.answer and "请说明学校所在的地区" not in size.answer
+    # a school is in a county: "国家标准" in the question does not make the national figure the judge
+    national = assistant.ask("特教学校生均公用经费按国家标准6000元拨付了，达标了吧？")
+    assert "**未达标**" in national.answer and "8000" in national.answer

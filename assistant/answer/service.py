@@ -86,6 +86,8 @@ class Assistant:
     def _turn(index: LoadedIndex, frame: QueryFrame) -> Turn:
         """The documents a frame is answered from: its region's, when the corpus has them."""
         region = frame.place if scope.documents_for_region(index, frame.place) else ""
+        if frame.intent == "calculation" and region and scope.home_plan(index, region) is None:
+            region = ""  # a school is in a county: "按国家标准6000元拨付了，达标了吧" is judged at home
         return Turn(index, scope.answer_scope(index, region))
 
     def _compose_parts(self, turn: Turn, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
@@ -191,7 +193,7 @@ class Assistant:
                 return compose.Draft(lead + "。请对照该地区方案的原文核对。")
             quoted.body = lead + "；该地区方案的相关原文如下：\n\n" + quoted.body
             return quoted
-        differing = [] if frame.place else _regions_setting_otherwise(turn.index, result.indicator_keys)
+        differing = [] if frame.place else _regions_setting_otherwise(turn.index, request, result)
         if differing:
             return _value_without_verdict(request, result, differing)
         draft = compose.Draft(f"按 {numeric_question.readback(request)} 计算：\n\n{result.markdown}")
@@ -229,18 +231,31 @@ class Assistant:
                       suggestions=suggestions(frame, intent))
 
 
-def _regions_setting_otherwise(index: LoadedIndex, keys: list[str]) -> list[str]:
-    """Other regions whose indexed plan sets another figure for one of `keys`: with no place named,
-    a verdict by the home plan's (or the national) figure would be a guess for their schools."""
+def _regions_setting_otherwise(index: LoadedIndex, request, result) -> list[str]:
+    """Other regions whose plan would judge this calculation otherwise: with no place named, a verdict
+    by the home plan's figure would be a guess for their schools. A region whose own figures give the
+    same verdict changes nothing and is not asked about."""
     home = scope.home_plan(index)
     ours = compose.registry_for(index, [home.doc_id] if home else None)
-    return sorted(region for region in scope.regions(index) - {NATIONAL}
-                  if (plan := scope.home_plan(index, region)) and plan != home
-                  and any(_differs(index, ours, compose.registry_for(index, [plan.doc_id]), k, plan.doc_id) for k in keys))
+    keys = result.indicator_keys
+    out = []
+    for region in sorted(scope.regions(index) - {NATIONAL}):
+        plan = scope.home_plan(index, region)
+        if not plan or plan == home:
+            continue
+        theirs = compose.registry_for(index, [plan.doc_id])
+        if not any(_differs(index, ours, theirs, k, plan.doc_id) for k in keys):
+            continue
+        if all(compose.registry_speaks_for(index, theirs.get(k), [plan.doc_id]) for k in keys) \
+                and numeric_question.run(request, theirs).met == result.met:
+            continue  # "9000元": 达标 by 8000 and by 9000 alike
+        out.append(region)
+    return out
 
 
 def _differs(index: LoadedIndex, ours, theirs, key: str, doc_id: str) -> bool:
-    """The region's plan judges `key` otherwise: a figure of its own that differs, or one we could not read."""
+    """The region judges `key` by another figure (its plan's own, or the national one where its plan is
+    silent and ours is higher), or by one we could not read."""
     if not compose.registry_speaks_for(index, theirs.get(key), [doc_id]):
         return True
     return dict(theirs.get(key).values) != dict(ours.get(key).values)

@@ -154,13 +154,15 @@ def with_plan_standards(registry: Registry, standards: dict[str, PlanStandard], 
     """The registry as the document reads it: its own figures, its sentence the first source, for the
     indicators it sets. Sources of documents in `beside` (the national rule a plan is compared with)
     stay beside it; a plan's figure less strict than theirs is not taken (a local standard may be
-    higher, never lower)."""
+    higher, never lower), and where the plan is silent their figure is the one that holds."""
     changed = []
     for ind in registry:
         std = standards.get(ind.key)
         kept = tuple(src for src in ind.sources if src.doc_id in beside)
         if std is None:
-            changed.append(ind)
+            # the plan is silent: the national rule's figure holds there (not another county's)
+            changed.append(replace(ind, values={lv: _figure(kept[0], ind, lv) for lv in ind.values}, sources=kept,
+                                   note=None) if kept else ind)
             continue
         values = {level: std.values.get(level, std.values.get("all")) for level in ind.values}
         theirs = [{lv: _figure(src, ind, lv) for lv in values} for src in kept]
