@@ -247,10 +247,17 @@ def _regions_setting_otherwise(index: LoadedIndex, request, result) -> list[str]
         if not any(_differs(index, ours, theirs, k, plan.doc_id) for k in keys):
             continue
         if all(compose.registry_speaks_for(index, theirs.get(k), [plan.doc_id]) for k in keys) \
-                and numeric_question.run(request, theirs).met == result.met:
+                and _same_verdict(request, result, theirs):
             continue  # "9000元": 达标 by 8000 and by 9000 alike
         out.append(region)
     return out
+
+
+def _same_verdict(request, result, registry) -> bool:
+    try:
+        return numeric_question.run(request, registry).met == result.met
+    except ValueError:  # their standard cannot judge these figures: the region has to be asked
+        return False
 
 
 def _differs(index: LoadedIndex, ours, theirs, key: str, doc_id: str) -> bool:
