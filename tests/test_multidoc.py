@@ -284,3 +284,8 @@ def test_a_region_is_asked_for_only_when_its_figures_would_change_the_verdict(se
     # a school is in a county: "国家标准" in the question does not make the national figure the judge
     national = assistant.ask("特教学校生均公用经费按国家标准6000元拨付了，达标了吧？")
     assert "**未达标**" in national.answer and "8000" in national.answer
+
+
+def test_a_claim_about_a_countys_standard_is_checked_against_its_own_figure(settings):
+    answer = Assistant.from_settings(settings).ask("汶河区音体美专任教师标准是每百名学生0.9人，对吗？")
+    assert answer.answer.startswith("不对") and "不低于1.0人" in answer.answer

@@ -164,7 +164,7 @@ class Assistant:
         if draft is None:
             return compose.not_found(), "out_of_scope"
         if intent == "target" and frame.claims:
-            draft.body = _claim_line(frame) + "\n\n" + draft.body
+            draft.body = _claim_line(frame, compose.registry_for(index, docs)) + "\n\n" + draft.body
         return draft, intent
 
     def _calculate(self, turn: Turn, frame: QueryFrame, hits) -> compose.Draft | None:
@@ -333,10 +333,10 @@ def suggestions(frame: QueryFrame, intent: str) -> list[str]:
     return list(dict.fromkeys(out))[:3]
 
 
-def _claim_line(frame: QueryFrame) -> str:
-    """The figures the question says the standard is, checked against the registry: each is said
-    to agree or not, and the real standard given; never computed as the school's data."""
-    registry = default_registry()
+def _claim_line(frame: QueryFrame, registry) -> str:
+    """The figures the question says the standard is, checked against the scope's registry (a
+    county's own figures where its plan sets them): each is said to agree or not, and the real
+    standard given; never computed as the school's data."""
     indicators = [registry.get(key) for key in frame.indicators]
     right, wrong = [], []
     told = [r for r in frame.claims if r.role == "instruction"]
