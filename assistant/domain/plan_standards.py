@@ -76,11 +76,17 @@ def _sets_standard(sentence: str, number: re.Match, clause_start: int, clause_en
         any(w in sentence[number.end():clause_end] for w in words["after"])
 
 
-def _owner(number: re.Match, mentions, sentence: str, unit: str, filled: set[str]) -> Indicator | None:
-    fits = [(a, b, ind) for a, b, ind in mentions if ind.unit == unit]
-    clause_start = max(sentence.rfind(c, 0, number.start()) for c in "，,：:") + 1
+def _clause(sentence: str, number: re.Match) -> tuple[int, int]:
+    """The comma clause a figure stands in, as (start, end) offsets in the sentence."""
+    start = max(sentence.rfind(c, 0, number.start()) for c in "，,：:") + 1
     ends = [i for i in (sentence.find(c, number.end()) for c in "，,：:") if i >= 0]
-    clause_end = min(ends) if ends else len(sentence)
+    return start, min(ends) if ends else len(sentence)
+
+
+def _owner(number: re.Match, mentions, sentence: str, unit: str, filled: set[str],
+           clause: tuple[int, int]) -> Indicator | None:
+    fits = [(a, b, ind) for a, b, ind in mentions if ind.unit == unit]
+    clause_start, clause_end = clause
     in_clause = [m for m in fits if clause_start <= m[0] and m[1] <= number.start()]
     comparisons = tuple(_words()["comparisons"])
     for i in range(len(in_clause) - 1, -1, -1):  # nearest first, but never a comparison's object
@@ -122,11 +128,10 @@ def read_standards(text: str, registry: Registry) -> dict[str, PlanStandard]:
             continue
         figures: dict[str, list[tuple[int, Decimal]]] = {}
         for number in _NUMBER.finditer(sentence):
-            clause_start = max(sentence.rfind(c, 0, number.start()) for c in "，,：:") + 1
-            ends = [i for i in (sentence.find(c, number.end()) for c in "，,：:") if i >= 0]
-            if not _sets_standard(sentence, number, clause_start, min(ends) if ends else len(sentence)):
+            clause = _clause(sentence, number)
+            if not _sets_standard(sentence, number, *clause):
                 continue
-            ind = _owner(number, mentions, sentence, _UNIT_OF[number.group(2)], set(figures))
+            ind = _owner(number, mentions, sentence, _UNIT_OF[number.group(2)], set(figures), clause)
             if ind is not None:
                 figures.setdefault(ind.key, []).append((number.start(), Decimal(number.group(1).replace(",", ""))))
         for key, got in figures.items():

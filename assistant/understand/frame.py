@@ -129,10 +129,12 @@ def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozense
     return list(found.items())
 
 
-def find_region(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> tuple[str, str]:
-    """The region a question is scoped to and the words that named it: the longest mention, or
-    ("", ""); 其他县区 for words that only say "another county"."""
-    named = find_regions(text, known)
+def find_region(text: str, known: Mapping[str, str] | frozenset[str] = frozenset(),
+                named: list[tuple[str, str]] | None = None) -> tuple[str, str]:
+    """The region a question is scoped to and the words that named it: the longest mention (of
+    `named`, when the caller already found them), or ("", ""); 其他县区 for words that only say
+    "another county"."""
+    named = find_regions(text, known) if named is None else named
     if named:
         return max(named, key=lambda n: len(n[1]))
     unlisted = _unlisted_place(text)
@@ -205,9 +207,9 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
            people: frozenset[str] = frozenset(), units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
            regions: Mapping[str, str] = MappingProxyType({}), place: tuple[str, str] = ("", "")) -> QueryFrame:
     """Read one (already resolved) question into a frame; `place`: the region a follow-up inherited."""
-    named = find_region(question, regions)
-    place = named if named[0] else place
     places = find_regions(question, regions)
+    named = find_region(question, regions, places)
+    place = named if named[0] else place
     resolved = units_of(question, place[0])
     units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
     indicators = [ind.key for ind in default_registry().find(question)]
