@@ -22,7 +22,12 @@ value, that disagrees with the item — distinct from an answer that merely omit
 item's `verdicts` (one per school, or ["ask"] when the assistant must ask instead of computing) and
 `values` say what is right; older calculation items without them are read from their wording (`must_not`
 未达标 → 达标 expected; an `expect` group of 未达标 → 未达标 expected). The stated verdicts are read from the answer's tool calls (their `met`) and from
-bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value`.
+bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value`. A stated
+verdict the item never expects is wrong, and so is a stated value's verdict that differs from the
+one the item pairs with that value; a verdict left unstated is an omission, not a wrong figure.
+
+Multi-document items name the document (`doc`) the answer must cite; citing another region's plan
+mixes two counties and fails, unless the question (or its history) names that region itself.
 
 Nothing here normalises whitespace: two gold fragments keep the source's double spaces.
 """
@@ -42,6 +47,13 @@ RECALL_KS = tuple(range(1, 11))
 
 # ---------------------------------------------------------------------------------------------
 # Questions
+
+
+def _user_turns(history) -> tuple[str, ...]:
+    """Earlier user turns: plain strings, or chat messages ({"role", "content"}) of which the
+    user's are kept (the assistant answers its own earlier turns)."""
+    return tuple(str(h.get("content", "")) if isinstance(h, dict) else str(h)
+                 for h in history if not isinstance(h, dict) or h.get("role", "user") == "user")
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class EvalQuestion:
             id=str(data["id"]),
             category=str(data.get("category") or str(data["id"]).split("-", 1)[0]),
             question=str(data["question"]),
-            history=tuple(str(h) for h in data.get("history") or ()),
+            history=_user_turns(data.get("history") or ()),
             intent=str(data.get("intent") or ""),
             expect=tuple(tuple(str(s) for s in group) for group in data.get("expect") or ()),
             gold=str(data.get("gold") or ""),
@@ -204,9 +216,11 @@ class Judgment:
         return data
 
 
-def judge(question: EvalQuestion, answer, docs: dict | None = None, kinds: dict | None = None) -> Judgment:
+def judge(question: EvalQuestion, answer, docs: dict | None = None, kinds: dict | None = None,
+          regions: dict | None = None) -> Judgment:
     """Judge one answer against one eval item (see the module docstring for the rules). `kinds`:
-    each document's kind (plan, national_rule…), for items that name the document to cite."""
+    each document's kind (plan, national_rule…), for items that name the document to cite;
+    `regions`: each document's region, so a plan of a region the question itself names may be cited."""
     text = _get(answer, "answer", "") or ""
     intent = _get(answer, "intent", "") or ""
     citations = _citations(answer)
@@ -230,7 +244,9 @@ def judge(question: EvalQuestion, answer, docs: dict | None = None, kinds: dict 
         cited = {_get(c, "doc_id", "") for c in citations}
         if question.doc not in cited:
             reasons.append(f"没有引用应依据的文件：{question.doc}")
-        plans = {d for d in cited if (kinds or {}).get(d) == "plan"}
+        asked = question.retrieval_query
+        plans = {d for d in cited if (kinds or {}).get(d) == "plan"
+                 and not _names_region(asked, (regions or {}).get(d, ""))}  # "曲阜和汶河各是多少": both
         if (kinds or {}).get(question.doc) == "plan" and plans - {question.doc}:
             reasons.append(f"混用了其他文件的方案：{'、'.join(sorted(plans - {question.doc}))}")
 
@@ -313,12 +329,25 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
     overall = [("达标" if o["met"] else "未达标") for o in _outputs(answer) if o.get("met") is not None]
     if len(set(expected)) == 1 and set(overall) == set(expected):
         stated = overall  # "达标吗" has one answer: the overall verdict, whatever its parts say
-    if stated and sorted(set(stated)) != sorted(set(expected)):
+    # A verdict never expected is wrong; one left unstated is an omission (the expect groups catch
+    # it). Where the item pairs each value with its verdict, a stated value's verdict must be its own.
+    pairs = list(zip(question.values, expected)) if len(question.values) == len(expected) else []
+    expected_of = {v: e for v, e in pairs if all(f == e for w, f in pairs if w == v)}  # unambiguous ones
+    mismatched = [c for c in _checks(answer) if c.get("met") is not None
+                  and str((c.get("numbers") or {}).get("value")) in expected_of
+                  and ("达标" if c["met"] else "未达标") != expected_of[str(c["numbers"]["value"])]]
+    if stated and (mismatched or not set(stated) <= set(expected)):
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
     values = stated_values(answer)
     if question.values and values and not set(values) <= set(question.values):
         problems.append(f"错误数字：计算值应为“{'、'.join(question.values)}”，答案为“{'、'.join(values)}”")
     return problems
+
+
+def _names_region(text: str, region: str) -> bool:
+    """"汶河" names 汶河区: a region is named by its full name or without its 市/区/县."""
+    short = region[:-1] if len(region) > 2 and region[-1] in "市区县省" else region
+    return bool(short) and short in text
 
 
 def failed_judgment(question: EvalQuestion, error: str, elapsed_ms: float = 0.0) -> Judgment:
@@ -575,7 +604,9 @@ def run_eval(assistant, questions: list[EvalQuestion], ask: Callable | None = No
     index = getattr(assistant, "index", None)
     if docs is None:
         docs = getattr(index, "docs", None)
-    kinds = {d: p.kind for d, p in (getattr(index, "profiles", None) or {}).items()}
+    profiles = getattr(index, "profiles", None) or {}
+    kinds = {d: p.kind for d, p in profiles.items()}
+    regions = {d: p.region for d, p in profiles.items()}
     started = time.perf_counter()
     judgments = []
     for i, q in enumerate(questions, 1):
@@ -585,7 +616,7 @@ def run_eval(assistant, questions: list[EvalQuestion], ask: Callable | None = No
         except Exception as exc:  # one broken question must not hide the others
             judgments.append(failed_judgment(q, f"{type(exc).__name__}: {exc}", (time.perf_counter() - t0) * 1000))
         else:
-            judgments.append(judge(q, answer, docs, kinds))
+            judgments.append(judge(q, answer, docs, kinds, regions))
         if progress:
             progress(i, len(questions))
     return EvalReport(judgments, label, time.perf_counter() - started)

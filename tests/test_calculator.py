@@ -240,13 +240,14 @@ def test_training_funds():
     assert minimum.met is None and minimum.numbers["required"] == "61728.40"  # 61728.3945 rounded up
 
 
-def test_admission_ratio():
-    town = calc.check_admission_ratio("镇区", 190, 200)
-    assert town.met is True and town.numbers["rate_percent"] == "95.00"
-    city = calc.check_admission_ratio("城区", 99999, 100000)
-    assert city.met is False and city.numbers["rate_percent"] == "99.99"  # never 100.00
+def test_admission_ratio_is_100_percent_for_primary_and_95_for_junior():
+    junior = calc.check_admission_ratio("初中", 190, 200, area="镇区")
+    assert junior.met is True and junior.numbers["rate_percent"] == "95.00"
+    assert calc.check_admission_ratio("小学", 190, 200).met is False  # 95% < 100%, in 城区 or 镇区 alike
+    primary = calc.check_admission_ratio("小学", 99999, 100000)
+    assert primary.met is False and primary.numbers["rate_percent"] == "99.99"  # never 100.00
     with pytest.raises(ValueError, match="城区或镇区"):
-        calc.check_admission_ratio("农村", 1, 2)
+        calc.check_admission_ratio("小学", 1, 2, area="农村")
 
 
 def test_consolidation_and_enrolment_rates():
@@ -298,6 +299,11 @@ def test_average_class_size():
     assert over.met is False and over.numbers["average"] == "46.16" and over.numbers["min_classes"] == 27
     within = calc.check_average_class_size("小学", 1200, 27)
     assert within.met is None and "逐班核对" in within.verdict
+    stated = calc.check_average_class_size("初中", average=52)  # "平均班额52人": the user's own average
+    assert stated.met is False and stated.numbers["average"] == "52.00" and "min_classes" not in stated.numbers
+    assert calc.check_average_class_size("初中", average=48).met is None  # within: every class still to check
+    with pytest.raises(ValueError, match="平均班额"):
+        calc.check_average_class_size("初中")
 
 
 def test_school_size():
@@ -328,7 +334,7 @@ ALL_CHECKS = [
     lambda: calc.check_county("小学", [calc.check_school("小学", 1000, **AT_THRESHOLD)]),
     lambda: calc.check_rotation(120, 10, 2),
     lambda: calc.check_training_funds(2000000, 80000),
-    lambda: calc.check_admission_ratio("城区", 1, 2),
+    lambda: calc.check_admission_ratio("小学", 1, 2),
     lambda: calc.check_special_ed_funding(7000),
     lambda: calc.check_class_size("小学", [46]),
     lambda: calc.check_average_class_size("小学", 100, 2),

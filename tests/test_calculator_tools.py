@@ -60,7 +60,7 @@ def test_county_tool_worked_example(tools):
     [
         ("check_rotation", {"eligible_teachers": 120, "rotated_teachers": 10, "backbone_rotated": 2}, False),
         ("check_training_funds", {"public_budget_yuan": 2000000, "training_funds_yuan": 100000}, True),
-        ("check_admission_ratio", {"area": "镇区", "nearby_admitted": 180, "total_admitted": 200}, False),
+        ("check_admission_ratio", {"level": "初中", "area": "镇区", "nearby_admitted": 180, "total_admitted": 200}, False),
         ("check_special_ed_funding", {"per_student_yuan": 7000}, False),
         ("check_class_size", {"level": "初中", "class_sizes": [50, 49]}, True),
         ("check_average_class_size", {"level": "小学", "students": 1200, "classes": 26}, False),

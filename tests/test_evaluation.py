@@ -270,3 +270,35 @@ def test_an_item_naming_its_document_needs_a_citation_from_it_and_no_other_plan(
     assert judge(item, {"answer": "", "citations": [cite("a-plan")]}, {}, kinds).passed
     mixed = judge(item, {"answer": "", "citations": [cite("a-plan"), cite("b-plan")]}, {}, kinds)
     assert not mixed.passed and any("混用" in r for r in mixed.reasons)
+
+
+def test_a_verdict_is_judged_against_the_value_it_belongs_to_and_an_omitted_one_is_no_wrong_figure():
+    from assistant.evaluation import EvalQuestion, wrong_figures
+
+    item = EvalQuestion.from_dict({"id": "c-3", "question": "骨干和高学历分别达标没", "intent": "calculation",
+                                   "values": ["1.20", "4.00"], "verdicts": ["达标", "未达标"]})
+    check = lambda value, met: {"met": met, "numbers": {"value": value}}  # noqa: E731
+    swapped_order = {"answer": "", "tool_calls": [{"output": {"checks": [check("4.00", False), check("1.20", True)]}}]}
+    assert wrong_figures(item, swapped_order) == []  # the indicators in another order: both right
+    crossed = {"answer": "", "tool_calls": [{"output": {"checks": [check("4.00", True), check("1.20", False)]}}]}
+    assert wrong_figures(item, crossed)
+    only_one = {"answer": "", "tool_calls": [{"output": {"checks": [check("4.00", False), check("1.20", None)]}}]}
+    assert wrong_figures(item, only_one) == []  # 1.20 without a verdict: omitted, not wrong
+
+
+def test_chat_message_history_keeps_the_user_turns():
+    item = EvalQuestion.from_dict({"id": "f-1", "question": "那初中呢", "history": [
+        {"role": "user", "content": "小学音体美标准多少"}, {"role": "assistant", "content": "0.9人"}, "二中呢"]})
+    assert item.history == ("小学音体美标准多少", "二中呢")
+
+
+def test_a_plan_of_a_region_the_question_names_may_be_cited_beside_its_own():
+    from assistant.evaluation import EvalQuestion, judge
+
+    kinds, regions = {"a-plan": "plan", "b-plan": "plan"}, {"a-plan": "汶河区", "b-plan": "曲阜市"}
+    cite = lambda d: {"doc_id": d, "quote": "", "verbatim": False}  # noqa: E731
+    both = [cite("a-plan"), cite("b-plan")]
+    asked = EvalQuestion.from_dict({"id": "md-2", "question": "汶河和曲阜各是多少", "expect": [], "doc": "a-plan"})
+    assert judge(asked, {"answer": "", "citations": both}, {}, kinds, regions).passed
+    alone = EvalQuestion.from_dict({"id": "md-3", "question": "汶河的标准是多少", "expect": [], "doc": "a-plan"})
+    assert not judge(alone, {"answer": "", "citations": both}, {}, kinds, regions).passed

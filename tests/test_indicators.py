@@ -87,7 +87,7 @@ def test_cv_limits_and_school_rule(registry):
         ("art_room_area", {"all": "90"}),
         ("school_size", {"小学": "2000", "初中": "2000", "一贯制": "2500"}),
         ("class_size", {"小学": "45", "初中": "50"}),
-        ("nearby_admission_ratio", {"城区": "100", "镇区": "95"}),
+        ("nearby_admission_ratio", {"小学": "100", "初中": "95"}),
         ("quota_allocation_ratio", {"all": "50"}),
         ("migrant_children_public_ratio", {"all": "85"}),
         ("junior_consolidation_rate", {"all": "95"}),

@@ -131,7 +131,7 @@ def test_tool_call_path_runs_against_the_real_server(assistant, gguf_answerer):
     """The calculator tools are offered with bind_tools (llama.cpp builds a tool-call grammar from the
     chat template). A 270M model usually answers without calling them; then the router's calculation
     is phrased instead. Either way the answer rests on a real calculator output."""
-    question = "我们城区学校今年招生200人，其中就近划片入学190人，达标吗？"
+    question = "我们城区小学今年招生200人，其中就近划片入学190人，达标吗？"
     answer, trace = gguf_answerer.ask_with_trace(question)
     assert trace.offered_tools and trace.mode in ("native_tools", "router"), trace
     assert trace.llm_calls == (2 if trace.mode in ("native_tools", "router") else 1)

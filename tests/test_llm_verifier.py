@@ -78,12 +78,12 @@ def test_number_from_an_uncited_clause_fails():
 
 
 ADMISSION_CALL = ToolCall(
-    "check_admission_ratio", {"area": "城区", "nearby_admitted": 190, "total_admitted": 200},
+    "check_admission_ratio", {"level": "小学", "area": "城区", "nearby_admitted": 190, "total_admitted": 200},
     {"keys": ["nearby_admission_ratio"], "title": "公办小学、初中就近划片入学比例",
      "numbers": {"rate_percent": "95.00", "threshold_percent": "100", "required": "200", "gap": "10"}, "met": False,
      "steps": ["公办小学、初中就近划片入学比例 = 就近划片入学人数 ÷ 招生总人数 = 190 ÷ 200 × 100% = 95.00%",
-               "标准（城区）：≥100%；95.00% < 100%，未达标", "还差 200 − 190 = 10人"],
-     "verdict": "**未达标**：公办小学、初中就近划片入学比例（城区）为 95.00%，标准≥100%。"})
+               "标准（小学）：≥100%；95.00% < 100%，未达标", "还差 200 − 190 = 10人"],
+     "verdict": "**未达标**：公办小学、初中就近划片入学比例（小学）为 95.00%，标准≥100%。"})
 
 
 def test_numbers_from_a_tool_output_pass_without_a_citation():
@@ -226,11 +226,11 @@ def test_out_of_scope_questions_are_refused_without_asking_the_model(assistant):
     assert trace.mode == "deterministic" and trace.llm_calls == 0
 
 
-ADMISSION_Q = "我们城区学校今年招生200人，其中就近划片入学190人，达标吗？"
+ADMISSION_Q = "我们城区小学今年招生200人，其中就近划片入学190人，达标吗？"
 
 
 def test_tool_call_path_runs_the_calculator_the_model_asked_for(assistant):
-    call = {"name": "check_admission_ratio", "args": {"area": "城区", "nearby_admitted": 190, "total_admitted": 200},
+    call = {"name": "check_admission_ratio", "args": {"level": "小学", "area": "城区", "nearby_admitted": 190, "total_admitted": 200},
             "id": "call_1", "type": "tool_call"}
     model = ToolCallingFake(responses=[
         AIMessage(content="", tool_calls=[call]),

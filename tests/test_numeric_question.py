@@ -126,12 +126,12 @@ def test_class_size():
 
 
 def test_admission_ratio():
-    request = parse_numeric_question("我们镇区小学招生200人，其中就近划片入学180人，达标吗")
-    assert request.args["area"] == "镇区"
+    request = parse_numeric_question("我们镇区初中招生200人，其中就近划片入学180人，达标吗")
+    assert request.args["level"] == "初中" and request.args["area"] == "镇区"
     result = run(request)
-    assert result.met is False and result.output["numbers"]["required"] == "190"
+    assert result.met is False and result.output["numbers"]["required"] == "190"  # 95% of 200
     assert parse_numeric_question("城区初中招生300人，就近入学300人").args["area"] == "城区"
-    assert parse_numeric_question("招生200人，就近入学190人，达标吗").missing == ["学校所在区域（城区或镇区）"]
+    assert parse_numeric_question("招生200人，就近入学190人，达标吗").missing == ["学段（小学或初中）"]
 
 
 def test_other_plan_targets():
@@ -189,10 +189,10 @@ def test_unrelated_question_has_no_tool():
 @pytest.mark.parametrize(
     "question, key, level, met, shown",
     [
-        # 98 < 100 (城区), 2 points short
-        ("我们城区小学就近划片入学比例98%，达标吗", "nearby_admission_ratio", "城区", False, "98% < 100%"),
-        # 96 ≥ 95 (镇区)
-        ("镇区初中就近入学比例96%，行不行", "nearby_admission_ratio", "镇区", True, "96% ≥ 95%"),
+        # 98 < 100 (小学), 2 points short
+        ("我们城区小学就近划片入学比例98%，达标吗", "nearby_admission_ratio", "小学", False, "98% < 100%"),
+        # 96 ≥ 95 (初中)
+        ("镇区初中就近入学比例96%，行不行", "nearby_admission_ratio", "初中", True, "96% ≥ 95%"),
         ("初中三年巩固率93.5%，达标了吗", "junior_consolidation_rate", None, False, "93.5% < 95%"),
         ("巩固率达到百分之九十六，达标吗", "junior_consolidation_rate", None, True, "96% ≥ 95%"),
         ("义务教育入学率99.8%，达标吗", "enrolment_rate", None, False, "99.8% < 100%"),
@@ -234,14 +234,14 @@ def test_two_rotation_rates_at_once():
 
 
 def test_counts_win_over_a_stated_rate():
-    request = parse_numeric_question("城区初中招生300人，就近入学294人，比例98%，达标吗")
+    request = parse_numeric_question("城区小学招生300人，就近入学294人，比例98%，达标吗")
     assert request.tool == "check_admission_ratio"
     assert run(request).output["numbers"]["gap"] == "6"  # 300 × 100% − 294
 
 
-def test_rate_without_area_asks_for_it():
+def test_rate_without_level_asks_for_it():
     request = parse_numeric_question("就近入学比例98%，达标吗")
-    assert request.missing == ["学校所在区域（城区或镇区）"]
+    assert request.missing == ["学段（小学或初中）"]
 
 
 # ---------- money with 万 and short verbs; the standard asked about is not an input ----------
@@ -369,7 +369,7 @@ def test_new_phrasings_look_numeric(question):
         ("教师5年360学时培训，全校教师120人，达标吗", ["已完成规定学时培训的教师数"]),
         ("我们县随迁子女在公办学校就读的比例达标吗，有随迁子女", None),
         ("今年教师培训经费花了6万元，占比够不够？", ["年度公用经费预算总额"]),
-        ("就近入学比例98%，达标吗", ["学校所在区域（城区或镇区）"]),
+        ("就近入学比例98%，达标吗", ["学段（小学或初中）"]),
         ("三所小学音体美教师5、5、9人，差异系数是多少", ["各校在校生数"]),
     ],
 )
@@ -558,22 +558,22 @@ def test_rotation_words_in_any_combination(eligible, rotated):
 
 @pytest.mark.parametrize(
     "share, rate, met",
-    # 镇区 target 95%
+    # 初中 target 95%
     [("九成", "90", False), ("九成五", "95", True), ("八成", "80", False), ("百分之九十", "90", False),
      ("一半", "50", False), ("四成", "40", False)],
 )
 def test_nearby_admission_share_in_words(share, rate, met):
-    question = f"镇区公办小学划片就近入学的孩子只占{share}，行吗"
+    question = f"镇区公办初中划片就近入学的孩子只占{share}，行吗"
     assert looks_numeric(question) is True
     request = parse_numeric_question(question)
     assert request.tool == "check_reported_rate" and request.quantities == {"rate_percent": int(rate)}
-    assert request.args["level"] == "镇区"
+    assert request.args["level"] == "初中"
     result = run(request)
     assert result.met is met and f"{rate}% {'≥' if met else '<'} 95%" in result.markdown
 
 
-def test_nine_tenths_fails_the_town_bar():
-    result = run(parse_numeric_question("镇区公办小学划片就近入学的孩子只占九成，行吗"))
+def test_nine_tenths_fails_the_junior_bar():
+    result = run(parse_numeric_question("镇区公办初中划片就近入学的孩子只占九成，行吗"))
     # 90 < 95, 5 points short
     assert result.met is False and result.output["numbers"]["gap_points"] == "5"
 
@@ -803,3 +803,11 @@ def test_a_cv_from_the_countys_mean_and_standard_deviation():
     assert request.tool == "check_cv_from_moments" and request.args == {"level": "初中", "mean": Decimal("6.2"), "sd": Decimal("2.1")}
     assert readback(request) == "初中、平均数6.2、标准差2.1"
     assert run(request).met is True  # 2.1 ÷ 6.2 ≈ 0.34 ≤ 0.45
+
+
+def test_a_list_of_average_class_sizes_is_one_check_per_school():
+    request = parse_numeric_question("三个初中平均班额，五中52人，十一中48，尼山中学47，哪个超了")
+    assert request.tool == "school_list" and [p.args for p in request.schools] == [
+        {"level": "初中", "average": 52}, {"level": "初中", "average": 48}, {"level": "初中", "average": 47}]
+    result = run(request)
+    assert [s["met"] for s in result.output["schools"]] == [False, None, None]  # an average within proves nothing

@@ -70,7 +70,7 @@ def test_out_of_scope_says_so_and_cites_nothing(assistant, question):
     assert answer.intent == "out_of_scope"
     assert answer.citations == []
     if question:
-        assert NOT_FOUND in answer.answer
+        assert NOT_FOUND in answer.answer and "没有能回答这个问题的内容" in answer.answer
 
 
 def test_injection_gets_the_documents_facts(assistant):
@@ -227,3 +227,10 @@ def test_large_money_is_read_back_in_wan_and_still_grounded(assistant):
     answer = assistant.ask("公用经费预算一百五十万，拿出九万搞教师培训，比例够吗")
     assert answer.answer.startswith("按 年度公用经费预算总额150万元（1500000元）、教师培训经费9万元（90000元） 计算")
     assert "6.00%" in answer.answer and "**达标**" in answer.answer  # 90000 ÷ 1500000
+
+
+def test_a_calculation_missing_a_figure_asks_for_it_and_quotes_the_standard(assistant):
+    answer = assistant.ask("我们学校音体美老师12个，够不够")
+    assert "还需要您提供：在校生数" in answer.answer and not answer.tool_calls
+    assert "0.9" in answer.answer  # the standard the figures will be held against
+    assert any("音体美专任教师数" in c.quote and c.verbatim for c in answer.citations)

@@ -797,4 +797,4 @@ def unit_not_listed(index: LoadedIndex, name: str, docs: list[str] | None = None
 
 
 def not_found() -> Draft:
-    return Draft(f"{NOT_FOUND}\n\n{SUGGESTIONS}")
+    return Draft(f"{NOT_FOUND}已收录的文件里没有能回答这个问题的内容。\n\n{SUGGESTIONS}")

@@ -175,7 +175,12 @@ class Assistant:
             needed = "、".join(request.missing)
             heard = numeric_question.readback(request)
             lead = f"我从问题中读到：{heard}。" if heard else ""
-            return compose.Draft(f"{lead}要完成这项测算，还需要您提供：{needed}。请把这些数字补充到问题里再问一次。")
+            ask = compose.Draft(f"{lead}要完成这项测算，还需要您提供：{needed}。请把这些数字补充到问题里再问一次。")
+            # the standard the figures will be held against, quoted, so the asker sees what is needed
+            standard = compose.compose_target(turn.index, frame.text, frame.indicators, frame.level, hits, turn.docs)
+            if standard is not None:
+                ask.body += "\n\n" + compose.adopt(ask, standard)
+            return ask
         registry = compose.registry_for(turn.index, turn.docs)  # a county's plan: its own figures
         try:
             result = numeric_question.run(request, registry)

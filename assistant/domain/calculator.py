@@ -659,11 +659,14 @@ def check_enrolment_rate(enrolled: Number, eligible_children: Number, registry: 
     return check_percentage_target("enrolment_rate", enrolled, eligible_children, registry)
 
 
-def check_admission_ratio(area: str, nearby_admitted: Number, total_admitted: Number,
+def check_admission_ratio(level: str, nearby_admitted: Number, total_admitted: Number, area: str | None = None,
                           registry: Registry | None = None) -> Check:
-    """就近划片入学比例: 城区 and 镇区 have different targets; boarding schools are excluded."""
-    _choice(area, AREAS, "学校所在区域")
-    return check_rate("nearby_admission_ratio", nearby_admitted, total_admitted, level=area,
+    """就近划片入学比例: 小学 and 初中 have different targets; the rule covers the public schools of
+    城区 and 镇区 (`area`, when given, must be one of them); boarding schools are excluded."""
+    _choice(level, LEVELS)
+    if area is not None:
+        _choice(area, AREAS, "学校所在区域")
+    return check_rate("nearby_admission_ratio", nearby_admitted, total_admitted, level=level,
                       part_name="就近划片入学人数", whole_name="招生总人数", registry=registry)
 
 
@@ -806,29 +809,39 @@ def check_class_size(level: str, class_sizes: Sequence[Number], registry: Regist
                  tuple(steps), _verdict(met, text))
 
 
-def check_average_class_size(level: str, students: Number, classes: Number,
-                             registry: Registry | None = None) -> Check:
-    """From totals only: an average over the limit is a fail; an average within it is not yet proof."""
+def check_average_class_size(level: str, students: Number | None = None, classes: Number | None = None,
+                             average: Number | None = None, registry: Registry | None = None) -> Check:
+    """From totals (students, classes) or a stated average: an average over the limit is a fail;
+    an average within it is not yet proof, since every class must be within it."""
     ind = _registry(registry).get("class_size")
     _choice(level, LEVELS)
-    pupils = _positive(students, "学生数")
-    count = _positive(classes, "班级数")
     limit = ind.threshold(level)
-    average = pupils / count
-    met = False if not ind.passes(average, level) else None
-    min_classes = math.ceil(pupils / Fraction(limit))
-    avg_text = shown(average, "<=", met)
-    steps = [
-        f"平均班额 = {plain(pupils)} ÷ {plain(count)} {_eq(average)} {avg_text}人；标准（{level}）：{ind.threshold_text(level)}",
-        f"不超标至少需要班级数 = {plain(pupils)} ÷ {limit} 向上取整 = {min_classes}个",
-    ]
+    if average is not None:  # "平均班额48人": the user's own average, no totals to recompute it from
+        mean = _positive(average, "平均班额")
+        met = False if not ind.passes(mean, level) else None
+        avg_text = shown(mean, "<=", met)
+        steps = [f"平均班额（您给出）{avg_text}人；标准（{level}）：{ind.threshold_text(level)}"]
+        inputs, numbers, need = {"level": level, "average": _json(mean)}, {"average": avg_text, "limit": str(limit)}, ""
+    else:
+        if students is None or classes is None:
+            raise ValueError("请提供学生总数和班级数，或平均班额")
+        pupils, count = _positive(students, "学生数"), _positive(classes, "班级数")
+        mean = pupils / count
+        met = False if not ind.passes(mean, level) else None
+        min_classes = math.ceil(pupils / Fraction(limit))
+        avg_text = shown(mean, "<=", met)
+        steps = [
+            f"平均班额 = {plain(pupils)} ÷ {plain(count)} {_eq(mean)} {avg_text}人；标准（{level}）：{ind.threshold_text(level)}",
+            f"不超标至少需要班级数 = {plain(pupils)} ÷ {limit} 向上取整 = {min_classes}个",
+        ]
+        inputs = {"level": level, "students": _json(pupils), "classes": _json(count)}
+        numbers = {"average": avg_text, "limit": str(limit), "min_classes": min_classes}
+        need = f"，至少需要 {min_classes} 个班"
     if met is False:
-        text = f"平均班额 {avg_text}人，已超过{level}上限{limit}人，至少需要 {min_classes} 个班。"
+        text = f"平均班额 {avg_text}人，已超过{level}上限{limit}人{need}。"
     else:
         text = f"平均班额 {avg_text}人，未超过{level}上限{limit}人；但标准要求每个班都不超过{limit}人，请逐班核对。"
-    numbers = {"average": avg_text, "limit": str(limit), "min_classes": min_classes}
-    return Check((ind.key,), ind.name, {"level": level, "students": _json(pupils), "classes": _json(count)},
-                 numbers, met, tuple(steps), _verdict(met, text))
+    return Check((ind.key,), ind.name, inputs, numbers, met, tuple(steps), _verdict(met, text))
 
 
 def check_school_size(kind: str, students: Number, registry: Registry | None = None) -> Check:

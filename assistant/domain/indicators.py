@@ -21,7 +21,7 @@ DEFAULT_PATH = Path(__file__).with_name("data") / "indicators.yaml"
 KINDS = ("school_resource", "resource_rule", "government", "quality", "plan_target", "social")
 COMPARISONS = {">=": "≥", "<=": "≤", "<": "<", "=": "="}
 COMPARISON_WORDS = {">=": "不低于", "<=": "不超过", "<": "低于", "=": "为"}
-VALUE_KEYS = ("all", "小学", "初中", "一贯制", "城区", "镇区")
+VALUE_KEYS = ("all", "小学", "初中", "一贯制")
 LEVELS = ("小学", "初中")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

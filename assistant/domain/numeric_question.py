@@ -228,6 +228,8 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
     },
     "class": {
         "class_sizes": ["班额", "每班", "每个班", "一个班", "班级人数", "班级学生数", "分别是", "分别为", "分别"],
+        # a stated average is not one class's size: within the limit it proves nothing of every class
+        "average_class_size": ["平均班额", "平均每班", "平均每个班", "班均"],
         "students": _STUDENTS,
         "classes": _CLASSES,
     },
@@ -279,7 +281,7 @@ _MONEY_OR_AREA = {"public_budget_yuan", "training_funds_yuan", "per_student_yuan
 _STANDARD_FIGURES = {
     "check_small_school_funding": {"students": ["small_school_funding_basis"]},
     "check_special_ed_funding": {"per_student_yuan": ["special_ed_funding_per_student"]},
-    "class": {"class_sizes": ["class_size"]},
+    "class": {"class_sizes": ["class_size"], "average_class_size": ["class_size"]},
     "check_school_size": {"students": ["school_size"]},
     "check_music_art_rooms": {"music_room_areas": ["music_room_area"], "art_room_areas": ["art_room_area"]},
 }
@@ -323,14 +325,14 @@ def _compatible(name: str, family: str | None) -> bool:
         return True
     return want == family or (family == "count" and want in _COUNT_FAMILIES)
 _NAMES = {
-    "students": "在校生数", "level": "学段（小学或初中）", "area": "学校所在区域（城区或镇区）",
+    "students": "在校生数", "level": "学段（小学或初中）",
     "kind": "学校类型（小学、初中或九年一贯制）",
     "eligible_teachers": "符合交流轮岗条件的教师总数", "rotated_teachers": "交流轮岗教师数",
     "backbone_rotated": "交流轮岗的骨干教师数",
     "public_budget_yuan": "年度公用经费预算总额", "training_funds_yuan": "教师培训经费",
     "nearby_admitted": "就近划片入学人数", "total_admitted": "招生总人数",
     "per_student_yuan": "生均公用经费", "total_yuan": "公用经费总额",
-    "classes": "班级数", "class_sizes": "各班学生数", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
+    "classes": "班级数", "class_sizes": "各班学生数", "average_class_size": "平均班额", "music_rooms": "音乐专用教室数", "art_rooms": "美术专用教室数",
     "school_students": "各校在校生数", "met_items": "已达标的资源配置指标项数",
     "music_room_areas": "音乐专用教室面积", "art_room_areas": "美术专用教室面积",
     "cv": "差异系数", "mean": "平均数", "sd": "标准差",
@@ -469,7 +471,7 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
     bounds = [*starts, len(text)]
     # The heading runs to the first school with figures of its own: "五中、二中的多媒体教室：五中1500人39间…"
     first = next((a for a, b in zip(bounds, bounds[1:]) if extract_numbers(data_text[a:b])), starts[0])
-    implied = _heading_quantity(text[:first])
+    implied = _heading_quantity(text[:first], _RESOURCE_WORDS if kind == "resource" else _VOCAB[kind])
     parts, prefer = [], ()
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
@@ -478,7 +480,7 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
         if not q and not unbound:
             continue  # a school only named ("曲阜一中、曲阜二中都是初中")
         if kind == "class":
-            q = _one_class(q)
+            q = _one_class(_settle_headcount(q, implied))
         if unbound or conflicts:
             return None  # a school whose figures cannot all be read: not a list we can read safely
         if kind == "resource":
@@ -568,13 +570,16 @@ def _many_schools(text: str, roles: list[NumberRole]) -> bool:
     return counted or "各自" in text or len({t.word for t in school_names(text)}) >= 2
 
 
-def _settle_headcount(quantities: dict[str, Any]) -> dict[str, Any]:
+def _settle_headcount(quantities: dict[str, Any], implied: str | None = None) -> dict[str, Any]:
     """A class question's head count no keyword names: the total when classes are counted too
-    ("6个班共258人"), else one class's size ("有个班48人")."""
+    ("6个班共258人"), else what a list's heading names ("平均班额：五中52人"), else one class's size
+    ("有个班48人")."""
     if "headcount" in quantities:
         count = quantities.pop("headcount")
         if "classes" in quantities:
             quantities.setdefault("students", count)
+        elif implied and implied not in _LIST_FIELDS:
+            quantities.setdefault(implied, count)
         else:
             quantities.setdefault("class_sizes", []).append(count)
     return quantities
@@ -582,19 +587,21 @@ def _settle_headcount(quantities: dict[str, Any]) -> dict[str, Any]:
 
 def _one_class(quantities: dict[str, Any]) -> dict[str, Any]:
     """"初中一个班52个学生": in a class question, students with no number of classes are one class."""
-    if "students" in quantities and not {"classes", "class_sizes"} & set(quantities):
+    if "students" in quantities and not {"classes", "class_sizes", "average_class_size"} & set(quantities):
         quantities["class_sizes"] = [quantities.pop("students")]
     return quantities
 
 
-def _heading_quantity(heading: str) -> str | None:
-    """The one resource a list's heading names: its raw field, or its value key after 生均/每百名."""
-    spans = _keyword_spans(_mask(_KEYWORD_MASKS, heading), _RESOURCE_WORDS, heading)
+def _heading_quantity(heading: str, vocab: dict[str, list[str]] = _RESOURCE_WORDS) -> str | None:
+    """The one quantity a list's heading names ("三个初中平均班额："): its field, or for a resource
+    its value key after 生均/每百名."""
+    spans = _keyword_spans(_mask(_KEYWORD_MASKS, heading), vocab, heading)
     named = {f for _, _, f in spans}
     if len(named) != 1:
         return None
     name = named.pop()
-    return calculator.resource_inputs()[name].key if _PER_VALUE.search(heading) else name
+    fields = calculator.resource_inputs()
+    return fields[name].key if name in fields and _PER_VALUE.search(heading) else name
 
 
 def readback(request: CalcRequest) -> str:
@@ -1163,12 +1170,13 @@ def _training(text, q, level):
 
 
 def _admission(text, q, level):
-    area = _detect_area(text)
-    missing = [] if area else [_NAMES["area"]]
+    missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
     if _RATE in q and not ("nearby_admitted" in q and "total_admitted" in q):
-        tool, args, _ = _reported("nearby_admission_ratio", q[_RATE], area)
+        tool, args, _ = _reported("nearby_admission_ratio", q[_RATE], level)
         return tool, args, missing
-    args = {"area": area, "nearby_admitted": q.get("nearby_admitted"), "total_admitted": q.get("total_admitted")}
+    area = _detect_area(text)
+    args = {"level": level, "nearby_admitted": q.get("nearby_admitted"), "total_admitted": q.get("total_admitted"),
+            **({"area": area} if area else {})}
     return "check_admission_ratio", args, missing + _need(q, ["nearby_admitted", "total_admitted"])
 
 
@@ -1216,6 +1224,8 @@ def _class(text, q, level):
     missing = [] if level in calculator.LEVELS else [_NAMES["level"]]
     if "class_sizes" in q:
         return "check_class_size", {"level": level, "class_sizes": q["class_sizes"]}, missing
+    if "average_class_size" in q:
+        return "check_average_class_size", {"level": level, "average": q["average_class_size"]}, missing
     if "students" in q and "classes" in q:
         args = {"level": level, "students": q["students"], "classes": q["classes"]}
         return "check_average_class_size", args, missing

@@ -86,7 +86,8 @@ class TrainingFundsArgs(BaseModel):
 
 
 class AdmissionArgs(BaseModel):
-    area: Literal["城区", "镇区"] = Field(description="公办学校所在区域")
+    level: Level = Field(description="学段：小学或初中")
+    area: Literal["城区", "镇区"] | None = Field(default=None, description="公办学校所在区域（标准适用于城区和镇区）")
     nearby_admitted: int = Field(ge=0, description="就近划片入学人数（不含寄宿制学校）")
     total_admitted: int = Field(gt=0, description="招生总人数")
 
@@ -104,8 +105,9 @@ class ClassSizeArgs(BaseModel):
 
 class AverageClassSizeArgs(BaseModel):
     level: Level = Field(description="学段：小学或初中")
-    students: int = Field(gt=0, description="学生总数")
-    classes: int = Field(gt=0, description="班级数")
+    students: int | None = Field(default=None, gt=0, description="学生总数")
+    classes: int | None = Field(default=None, gt=0, description="班级数")
+    average: float | None = Field(default=None, gt=0, description="平均班额（只知道平均数时）")
 
 
 class SchoolSizeArgs(BaseModel):
@@ -213,7 +215,7 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
      "特殊教育学校生均公用经费：同时对照本市方案和国家办法的标准，以本市方案的更高标准为准。"),
     ("check_class_size", ClassSizeArgs, f"逐班核对班额，标准{_standard('class_size')}。"),
     ("check_average_class_size", AverageClassSizeArgs,
-     "只有学生总数和班级数时估算平均班额和不超标所需的最少班级数。"),
+     "只有学生总数和班级数（或只有平均班额）时核对平均班额，并给出不超标所需的最少班级数。"),
     ("check_school_size", SchoolSizeArgs, f"学校规模，标准{_standard('school_size')}。"),
     ("check_music_art_rooms", MusicArtRoomsArgs,
      f"音乐、美术专用教室：每{calculator.CLASSES_PER_ROOM}个班级各{_value('music_art_rooms_per_12_classes')}间以上，"

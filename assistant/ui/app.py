@@ -28,7 +28,7 @@ from fastapi import FastAPI  # noqa: E402
 from assistant.answer import briefing  # noqa: E402
 from assistant.api import create_api  # noqa: E402
 from assistant.api.guard import is_loopback, keys_required  # noqa: E402
-from assistant.domain.indicators import default_registry  # noqa: E402
+from assistant.domain.indicators import LEVELS, default_registry  # noqa: E402
 from assistant.domain.units import unit_names  # noqa: E402
 from assistant.index.builder import IndexMissing  # noqa: E402
 from assistant.ui import calc_view, chat, docs_view, export, feedback, guards, shell, unit_view  # noqa: E402
@@ -380,12 +380,12 @@ def _target_forms() -> None:
             go.click(calc_view.training_form, [budget, funds], out, api_visibility="private")
         with gr.Column(elem_id="form-admission"):
             gr.Markdown("**就近划片入学比例**")
-            area = gr.Radio(choices=["城区", "镇区"], value="城区", label="学校所在区域")
+            admission_level = gr.Radio(choices=list(LEVELS), value=LEVELS[0], label="学段（城区、镇区公办学校）")
             nearby = box("就近划片入学人数")
             total = box("招生总人数")
             go = gr.Button("测算")
             out = gr.Markdown()
-            go.click(calc_view.admission_form, [area, nearby, total], out, api_visibility="private")
+            go.click(calc_view.admission_form, [admission_level, nearby, total], out, api_visibility="private")
 
 
 def _docs_tab(assistant, registry) -> None:

@@ -363,10 +363,10 @@ def training_form(budget, funds=None) -> str:
     return _run(calculator.check_training_funds, (budget,), budget, funds)
 
 
-def admission_form(area, nearby, total) -> str:
-    if area not in calculator.AREAS:
-        return f"❌ 请选择学校所在区域（{'或'.join(calculator.AREAS)}）。"
-    return _run(calculator.check_admission_ratio, (nearby, total), area, nearby, total)
+def admission_form(level, nearby, total) -> str:
+    if level not in calculator.LEVELS:
+        return f"❌ 请选择学段（{'或'.join(calculator.LEVELS)}）。"
+    return _run(calculator.check_admission_ratio, (nearby, total), level, nearby, total)
 
 
 def _given(value):
