@@ -653,8 +653,15 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     it names."""
     kind = previous.kind or "resource"
     data_text = _mask_rule_phrases(text, mask_non_data(text, roles))
-    given = _assign_lists(text, _VOCAB[kind], data_text) if kind == "cv" else \
-        _settle_headcount(_bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))[0])
+    if kind == "cv":
+        given = _assign_lists(text, _VOCAB[kind], data_text)
+    else:
+        bound, unbound, _ = _bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))
+        given = _settle_headcount(bound)
+        figures = [k for k, v in previous.quantities.items() if not isinstance(v, list)]
+        if not given and len(unbound) == 1 and len(figures) == 1 and len(previous.quantities) == 1:
+            # "提到8300呢" after one figure: the bare number can only be a new value of that figure
+            given = {figures[0]: unbound[0].value}
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
