@@ -239,3 +239,17 @@ def test_a_calculation_missing_a_figure_asks_for_it_and_quotes_the_standard(assi
 def test_a_bare_new_figure_after_a_one_figure_calculation_replaces_it(assistant):
     answer = assistant.ask("明年提到8300呢", history=["特教学校生均公用经费7600元 够吗"])
     assert answer.answer.startswith("按 生均公用经费8300元 计算") and answer.tool_calls[0].output["met"] is True
+
+
+def test_a_bare_figure_of_another_unit_is_not_taken_for_the_previous_one(assistant):
+    answer = assistant.ask("换成300人呢", history=["特教学校生均公用经费7600元 够吗"])
+    assert "生均公用经费300" not in answer.answer
+
+
+@pytest.mark.parametrize("question", ["您好，你是谁", "你收录了哪些文件"])
+def test_a_question_about_the_assistant_lists_its_documents_with_their_own_numbers(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.intent == "help" and "政策助手" in answer.answer
+    plan = next(d for d in assistant.index.docs.values() if d.doc_number)
+    assert f"《{plan.title}》" in answer.answer
+    assert any(c.quote == plan.doc_number and c.verbatim for c in answer.citations)  # 文号 quoted, not retyped

@@ -20,7 +20,7 @@ from assistant.index.store import LoadedIndex
 from assistant.ingest.office import chinese_number
 from assistant.ingest.profile import role_rules
 from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument, ToolCall
-from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents
+from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, profiles, resolve_units, unit_documents, usable
 from assistant.understand.roster import RosterAsk
 
 NOT_FOUND = "现有文件中未找到相关规定。"
@@ -794,6 +794,27 @@ def unit_not_listed(index: LoadedIndex, name: str, docs: list[str] | None = None
     # the full title: a short title's year would be a figure no quote stands behind
     return Draft(f"{NOT_FOUND}《{plan.title}》附件所列的成员单位中没有“{name}”，文件没有规定它在创建工作中的职责。"
                  "可以问名单上的单位，例如“" + plan.units[0].name + "负责什么？”")
+
+
+def compose_help(index: LoadedIndex, docs: list[str] | None = None) -> Draft:
+    """"你是谁/你依据哪些文件": what the assistant answers from (each document's own 文号 and 印发日期,
+    quoted) and what it can be asked. `docs`: a region's documents; None lists every usable one."""
+    draft = Draft("")
+    lines = ["您好，我是政策助手，只依据已收录的文件作答，回答都附原文出处。目前可以回答的文件："]
+    listed = docs if docs is not None else [p.doc_id for p in profiles(index) if usable(index, p)]
+    for doc_id in listed:
+        doc = index.docs.get(doc_id)
+        if doc is None or doc.kind == "summary":
+            continue  # our own 要点摘要 is not a document the user can cite
+        title = find_quote(index, doc_id, doc.title)  # the document's own title line, where it has one
+        facts = [q for q in (find_quote(index, doc_id, doc.doc_number) if doc.doc_number else None,
+                             _date_quote(index, doc)) if q is not None]
+        named = f"- 《{doc.title}》" + (f"[{draft.cite(title)}]" if title else "")  # cited first: numbered first
+        marks = "，".join(f"{q.quote}[{draft.cite(q)}]" for q in facts)
+        lines.append(named + (f"（{marks}）" if marks else ""))
+    lines.append("可以问单位职责、专班人员、指标标准和方案内容；给出学校的学段和相关数字，还可以测算是否达标。")
+    draft.body = "\n".join(lines) + "\n\n" + SUGGESTIONS
+    return draft
 
 
 def not_found() -> Draft:

@@ -154,6 +154,7 @@ class Assistant:
             "roster": lambda: compose.compose_duty_count(index, docs) if duty_count else
             compose.compose_roster(index, frame.roster, frame.person, frame.unit_names, docs),
             "overview": lambda: compose.compose_overview(index, text, docs),
+            "help": lambda: compose.compose_help(index, docs if frame.place else None),
             "general": lambda: compose.compose_general(index, text, hits, docs),
         }
         draft = attempts[intent]()

@@ -658,10 +658,12 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     else:
         bound, unbound, _ = _bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))
         given = _settle_headcount(bound)
-        figures = [k for k, v in previous.quantities.items() if not isinstance(v, list)]
-        if not given and len(unbound) == 1 and len(figures) == 1 and len(previous.quantities) == 1:
-            # "提到8300呢" after one figure: the bare number can only be a new value of that figure
-            given = {figures[0]: unbound[0].value}
+        only = [(k, v) for k, v in previous.quantities.items() if not isinstance(v, list)]
+        if not given and len(unbound) == 1 and len(only) == len(previous.quantities) == 1:
+            # "提到8300呢" after one figure: a bare number of its unit can only be its new value
+            name, number = only[0][0], unbound[0]
+            if _compatible(name, _unit_family(text[number.end:])) and _fits(name, number.value):
+                given = {name: number.value}
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()

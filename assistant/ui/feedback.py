@@ -110,7 +110,8 @@ def citations_text(raw: str) -> str:
 TABLE_HEADER = ["时间", "评价", "原因", "说明", "问题", "回答（节选）", "问题类型"]
 # How the view names the answer layer's intents (the CSV keeps the keys, for the eval scripts).
 INTENT_NAMES = {"duty": "单位职责", "who": "人员", "target": "指标要求", "calculation": "达标测算",
-                "roster": "专班名单", "overview": "文件概况", "general": "条款查询", "out_of_scope": "超出范围"}
+                "roster": "专班名单", "overview": "文件概况", "general": "条款查询", "help": "使用帮助",
+                "out_of_scope": "超出范围"}
 PREVIEW = 80
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 
-INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "out_of_scope")
+INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "help", "out_of_scope")
 
 WHO = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|什么部门|什么单位|哪一个部门|由哪|归哪")
 DUTY = re.compile(r"职责|负责|做什么|干什么|干啥|做啥|要做|任务|管(?:什么|啥|哪些|哪块|哪方面)|分工|工作是|作用|干嘛|做哪些|承担|配合|活儿|做点|干点|哪些事|什么事|抓什么|工作内容|要求是什么")
