@@ -20,7 +20,7 @@ from assistant.index.store import LoadedIndex
 from assistant.ingest.office import chinese_number
 from assistant.ingest.profile import role_rules
 from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument, ToolCall
-from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, profiles, resolve_units, unit_documents, usable
+from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents, usable_documents
 from assistant.understand.roster import RosterAsk
 
 NOT_FOUND = "现有文件中未找到相关规定。"
@@ -614,6 +614,12 @@ def _date_quote(index: LoadedIndex, plan: SourceDocument) -> Citation | None:
     return find_quote(index, plan.doc_id, match.group(0)) if match else None
 
 
+def _number_and_date(index: LoadedIndex, doc: SourceDocument) -> tuple[Citation | None, Citation | None]:
+    """The document's 文号 and 印发日期, each quoted where its own text writes it."""
+    number = find_quote(index, doc.doc_id, doc.doc_number) if doc.doc_number else None
+    return number, _date_quote(index, doc)
+
+
 def _first_chunk(index: LoadedIndex, doc_id: str, role: str) -> Chunk | None:
     chunks = role_chunks(index, doc_id, role)
     return chunks[0] if chunks else None
@@ -628,8 +634,7 @@ def compose_overview(index: LoadedIndex, question: str, docs: list[str] | None =
     lines = []
     want_all = not re.search(r"附件|文号|印发|发文|发给|主送|日期|哪天|目标|年份|哪一?年|达成|实现|主要任务|几个?方面|保障措施|依据|几大块|几部分|哪几块|结构|框架|重点", question)
     if want_all or re.search(r"文号|印发(?!给)|发文|日期|哪天|什么文件", question):
-        number = find_quote(index, doc_id, plan.doc_number) if plan.doc_number else None
-        date = _date_quote(index, plan)
+        number, date = _number_and_date(index, plan)
         issuer = find_quote(index, doc_id, plan.issuer) if plan.issuer else None
         if number and date and issuer:
             lines.append(f"《{plan.title}》由{issuer.quote}[{draft.cite(issuer)}]印发，文号{number.quote}[{draft.cite(number)}]，"
@@ -801,14 +806,13 @@ def compose_help(index: LoadedIndex, docs: list[str] | None = None) -> Draft:
     quoted) and what it can be asked. `docs`: a region's documents; None lists every usable one."""
     draft = Draft("")
     lines = ["您好，我是政策助手，只依据已收录的文件作答，回答都附原文出处。目前可以回答的文件："]
-    listed = docs if docs is not None else [p.doc_id for p in profiles(index) if usable(index, p)]
+    listed = docs if docs is not None else usable_documents(index)
     for doc_id in listed:
         doc = index.docs.get(doc_id)
         if doc is None or doc.kind == "summary":
             continue  # our own 要点摘要 is not a document the user can cite
         title = find_quote(index, doc_id, doc.title)  # the document's own title line, where it has one
-        facts = [q for q in (find_quote(index, doc_id, doc.doc_number) if doc.doc_number else None,
-                             _date_quote(index, doc)) if q is not None]
+        facts = [q for q in _number_and_date(index, doc) if q is not None]
         named = f"- 《{doc.title}》" + (f"[{draft.cite(title)}]" if title else "")  # cited first: numbered first
         marks = "，".join(f"{q.quote}[{draft.cite(q)}]" for q in facts)
         lines.append(named + (f"（{marks}）" if marks else ""))

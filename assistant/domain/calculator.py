@@ -816,27 +816,26 @@ def check_average_class_size(level: str, students: Number | None = None, classes
     ind = _registry(registry).get("class_size")
     _choice(level, LEVELS)
     limit = ind.threshold(level)
-    if average is not None:  # "平均班额48人": the user's own average, no totals to recompute it from
+    given = average is not None  # "平均班额48人": the user's own average, no totals to recompute it from
+    if not given and (students is None or classes is None):
+        raise ValueError("请提供学生总数和班级数，或平均班额")
+    if given:
         mean = _positive(average, "平均班额")
-        met = False if not ind.passes(mean, level) else None
-        avg_text = shown(mean, "<=", met)
-        steps = [f"平均班额（您给出）{avg_text}人；标准（{level}）：{ind.threshold_text(level)}"]
-        inputs, numbers, need = {"level": level, "average": _json(mean)}, {"average": avg_text, "limit": str(limit)}, ""
     else:
-        if students is None or classes is None:
-            raise ValueError("请提供学生总数和班级数，或平均班额")
         pupils, count = _positive(students, "学生数"), _positive(classes, "班级数")
         mean = pupils / count
-        met = False if not ind.passes(mean, level) else None
-        min_classes = math.ceil(pupils / Fraction(limit))
-        avg_text = shown(mean, "<=", met)
-        steps = [
-            f"平均班额 = {plain(pupils)} ÷ {plain(count)} {_eq(mean)} {avg_text}人；标准（{level}）：{ind.threshold_text(level)}",
-            f"不超标至少需要班级数 = {plain(pupils)} ÷ {limit} 向上取整 = {min_classes}个",
-        ]
-        inputs = {"level": level, "students": _json(pupils), "classes": _json(count)}
-        numbers = {"average": avg_text, "limit": str(limit), "min_classes": min_classes}
-        need = f"，至少需要 {min_classes} 个班"
+    met = False if not ind.passes(mean, level) else None
+    avg_text = shown(mean, "<=", met)
+    standard = f"标准（{level}）：{ind.threshold_text(level)}"
+    numbers = {"average": avg_text, "limit": str(limit)}
+    if given:
+        steps = [f"平均班额（您给出）{avg_text}人；{standard}"]
+        inputs, need = {"level": level, "average": _json(mean)}, ""
+    else:
+        numbers["min_classes"] = min_classes = math.ceil(pupils / Fraction(limit))
+        steps = [f"平均班额 = {plain(pupils)} ÷ {plain(count)} {_eq(mean)} {avg_text}人；{standard}",
+                 f"不超标至少需要班级数 = {plain(pupils)} ÷ {limit} 向上取整 = {min_classes}个"]
+        inputs, need = {"level": level, "students": _json(pupils), "classes": _json(count)}, f"，至少需要 {min_classes} 个班"
     if met is False:
         text = f"平均班额 {avg_text}人，已超过{level}上限{limit}人{need}。"
     else:

@@ -33,9 +33,14 @@ def usable(index: LoadedIndex, profile: DocumentProfile) -> bool:
     return profile.in_force or index.settings.include_superseded
 
 
+def usable_documents(index: LoadedIndex) -> list[str]:
+    """Every usable document, newest first."""
+    return [p.doc_id for p in profiles(index) if usable(index, p)]
+
+
 def searchable(index: LoadedIndex) -> set[str]:
     """Documents retrieval looks in by default: every usable one."""
-    return {p.doc_id for p in profiles(index) if usable(index, p)}
+    return set(usable_documents(index))
 
 
 def documents_for_region(index: LoadedIndex, region: str) -> list[str]:

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 
 
-INTENTS = ("duty", "who", "target", "calculation", "roster", "overview", "general", "help", "out_of_scope")
-
 WHO = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家|什么部门|什么单位|哪一个部门|由哪|归哪")
 DUTY = re.compile(r"职责|负责|做什么|干什么|干啥|做啥|要做|任务|管(?:什么|啥|哪些|哪块|哪方面)|分工|工作是|作用|干嘛|做哪些|承担|配合|活儿|做点|干点|哪些事|什么事|抓什么|工作内容|要求是什么")
 ROSTER = re.compile(r"名单[里上中]|组长|负总责|总负责|抓总|挂帅|专班成员|参加专班|进专班|派谁|谁参加|谁代表|专班里|在专班|成员名单|办公室设在|专班办公室|办公室主任|解散|牵头人|谁领导|领导小组|专班由|专班有哪些人|专班.*组成|成员有")
