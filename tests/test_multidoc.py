@@ -170,8 +170,39 @@ def test_with_two_regions_indexed_a_calculation_without_a_place_gives_the_value_
     answer = assistant.ask("有个小学两千学生，音体美老师十九个，每百名多少？达标吗")
     assert "0.95人" in answer.answer and "汶河区" in answer.answer and "请说明学校所在的地区" in answer.answer
     assert "**达标**" not in answer.answer and all("met" not in t.output for t in answer.tool_calls)
+    # each region's standard, quoted, and what it gives: never one verdict standing alone
+    assert "按曲阜市的方案（每百名学生拥有音体美专任教师数（小学）：不低于0.9人" in answer.answer
+    assert "按汶河区的方案（每百名学生拥有音体美专任教师数（小学）：不低于1.0人" in answer.answer
+    assert "：达标。" in answer.answer and "：未达标。" in answer.answer
+    assert {c.doc_id for c in answer.citations} >= {QUFU, WENHE}
+    given = assistant.ask("特教学校生均公用经费八千五百块，算达标吗")  # a per-student value given directly
+    assert "8500.00 ≥ 8000" not in given.answer and "不低于9000元" in given.answer and "不低于8000元" in given.answer
     placed = assistant.ask("曲阜的小学两千学生，音体美老师十九个，达标吗")
     assert "**达标**" in placed.answer and "0.95人" in placed.answer
+
+
+def test_a_rule_clause_is_quoted_only_where_it_states_the_figure(index):
+    # 第二条 names 社会认可度 among the four 方面; 第八条 sets its 85%
+    cites = compose.indicator_citations(index, default_registry().get("social_recognition"))
+    assert [(c.doc_id, c.label) for c in cites] == [(RULE, "第五章第八条")] and "85%" in cites[0].quote
+
+
+@pytest.mark.parametrize("question, present, absent", [
+    ("汶河争取通过评估的年份有变化吗", ["“力争2026年通过", "原为 《汶河区2023方案》一：“力争2027年通过"], ["3600"]),
+    ("汶河新方案学位目标比老版本多了多少", ["3600个以上”", "3000个以上”"], ["2026年"]),
+    ("汶河新版专班里新加了哪个单位", ["新增成员单位：区数据局"], ["2026年"]),
+    ("汶政办字2024年23号跟2023年31号是啥关系", ["替代了《汶河区2023方案》", "同时废止"], []),
+    ("汶河组长换人了吗", ["韩志远", "邵国栋"], ["3600"]),
+])
+def test_what_changed_is_read_from_both_versions(settings, question, present, absent):
+    answer = Assistant.from_settings(settings).ask(question)
+    assert all(p in answer.answer for p in present) and not any(a in answer.answer for a in absent)
+    assert {c.doc_id for c in answer.citations} <= {WENHE, WENHE_OLD} and "已被《汶河区2024方案》替代" in answer.answer
+
+
+def test_a_plan_that_replaced_nothing_answers_as_before(settings):
+    answer = Assistant.from_settings(settings).ask("曲阜方案的目标年份有变化吗")
+    assert "两版相比" not in answer.answer
 
 
 def test_a_fifth_document_needs_no_code(tmp_path, settings):

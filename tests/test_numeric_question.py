@@ -811,3 +811,16 @@ def test_a_list_of_average_class_sizes_is_one_check_per_school():
         {"level": "初中", "average": 52}, {"level": "初中", "average": 48}, {"level": "初中", "average": 47}]
     result = run(request)
     assert [s["met"] for s in result.output["schools"]] == [False, None, None]  # an average within proves nothing
+
+
+def test_figures_given_respectively_for_any_calculation():
+    request = parse_numeric_question("曲阜五中和十一中都是初中 学生分别1750和2050人 规模都没问题吧")
+    assert [p.quantities for p in request.schools] == [{"students": 1750}, {"students": 2050}]
+    assert [s["met"] for s in run(request).output["schools"]] == [True, False]
+
+
+def test_one_figure_per_level_is_one_calculation_per_level():
+    request = parse_numeric_question("全市小学差异系数0.42，初中0.47，各自达标吗")
+    assert [(p.level, p.quantities) for p in request.schools] == [("小学", {"cv": "0.42"}), ("初中", {"cv": "0.47"})]
+    result = run(request)
+    assert [s["met"] for s in result.output["schools"]] == [True, False] and result.verdict.startswith("小学：")

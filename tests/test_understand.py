@@ -228,3 +228,44 @@ def test_towns_named_narrow_the_roster_to_their_members():
 def test_others_met_is_a_statement_not_a_question():
     assert understand("小学1000人，音体美老师9个，另外多媒体教室都够吗").calc.tool == "check_resource_indicator"
     assert understand("初中，其他六项都合格，生均仪器设备值2050元，行不行").calc.tool == "check_school_rule"
+
+
+@pytest.mark.parametrize("question", ["学校规模上限是不是三千人", "培训经费是不是按公用经费10%安排？"])
+def test_a_figure_asked_to_be_confirmed_is_a_claim(question):
+    frame = understand(question)
+    assert frame.claims and not frame.binds_numbers
+
+
+def test_a_number_followed_by_xiao_counts_schools():
+    frame = understand("实验三小1200人骨干10人，二实小950人骨干12人，市级骨干教师这块两校咋样")
+    assert [p.quantities for p in frame.calc.schools] == [
+        {"students": 1200, "backbone_teachers": 10}, {"students": 950, "backbone_teachers": 12}]
+
+
+RULE_NAMES = {"汶河区": "汶河区", "评估办法": "全国", "督导评估办法": "全国"}
+
+
+def test_the_name_of_a_rule_is_no_indicator():
+    # "国家评估" is an alias of the target year; inside "国家评估办法" it names the rule
+    frame = understand("国家评估办法里特教生均公用经费是多少", regions=RULE_NAMES)
+    assert frame.indicators == ["special_ed_funding_per_student"] and frame.place == "全国"
+
+
+def test_a_turn_naming_only_another_place_asks_the_previous_question_there():
+    frame = understand("国家那个评估办法里是多少", ["汶河特教学校生均公用经费标准多少"], regions=RULE_NAMES)
+    assert (frame.place, frame.indicators, frame.follow_up) == ("全国", ["special_ed_funding_per_student"], "inherit")
+
+
+def test_a_conversation_about_a_covered_county_stays_there():
+    assert understand("主任是谁", ["汶河专班办公室放哪"], regions=RULE_NAMES).place == "汶河区"
+    # not for the national rule, nor for a place no document covers
+    assert understand("专班组长是谁", ["国家评估办法第三条讲什么"], regions=RULE_NAMES).place == ""
+    assert understand("组长是谁", ["邹城市教体局负责什么"], regions=RULE_NAMES).place == ""
+
+
+@pytest.mark.parametrize("question, change, units", [
+    ("汶河新方案学位目标比老版本多了多少", True, False), ("新版专班里新加了哪个单位", True, True),
+    ("新增学位目标是多少", False, False)])
+def test_questions_about_what_changed(question, change, units):
+    frame = understand(question)
+    assert (frame.asks_change, frame.change_of_units) == (change, units)

@@ -324,14 +324,20 @@ def find_quote(index: LoadedIndex, doc_id: str, quote: str) -> Citation | None:
     return citation(index, holder, start, end)
 
 
-def official_clause(index: LoadedIndex, anchor: str, docs: list[str] | None = None) -> Citation | None:
-    """A clause of a rule in the corpus (national or provincial, among `docs`) that states the indicator
-    (by its anchor): our summary speaks for such a rule until its text is indexed."""
+def official_clause(index: LoadedIndex, ind: Indicator, source, docs: list[str] | None = None) -> Citation | None:
+    """The sentence of a rule in the corpus (national or provincial, among `docs`) that states the
+    indicator `source` summarises: its anchor and one of its figures together (a sentence that only names it, such as a
+    list of the four 方面, states nothing). Our summary speaks for such a rule until its text is indexed."""
     rules = [d for d in scope_of(index, docs) if d in index.profiles and index.profiles[d].kind in RULE_KINDS]
+    anchor = source.anchor
+    values = [*ind.values.values(), *([source.value] if source.value is not None else [])]
+    figures = {format(v.normalize(), "f") for v in values}  # the rule's own figure where it differs from ours
     for chunk in index.chunks:
         if chunk.doc_id in rules and anchor in chunk.text:
-            sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start) if anchor in s), None)
-            return citation(index, chunk, *sent) if sent else chunk_citation(index, chunk)
+            sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start)
+                         if anchor in s and any(f in s for f in figures)), None)
+            if sent:
+                return citation(index, chunk, *sent)
     return None
 
 
@@ -348,7 +354,7 @@ def indicator_citations(index: LoadedIndex, ind: Indicator, docs: list[str] | No
         if source.verbatim:
             c = find_quote(index, source.doc_id, source.quote) if source.doc_id in scope else None
         else:
-            c = official_clause(index, source.anchor, scope) if source.anchor else None
+            c = official_clause(index, ind, source, scope) if source.anchor else None
             summary_needed |= c is None
         if c:
             out.append(c)
@@ -387,14 +393,15 @@ def clause_siblings(index: LoadedIndex, key: str) -> list[str]:
     return [key, *siblings]
 
 
-def target_line(ind: Indicator, level: str) -> str:
+def target_line(ind: Indicator, level: str, bold: bool = True) -> str:
     word = COMPARISON_WORDS.get(ind.comparison, "")
     levels = [k for k in ind.values if k != "all"]
+    name = f"**{ind.name}**" if bold else ind.name
     if level and level in ind.values:
-        return f"**{ind.name}**（{level}）：{word}{ind.values[level]}{ind.unit}"
+        return f"{name}（{level}）：{word}{ind.values[level]}{ind.unit}"
     if levels:
-        return f"**{ind.name}**：" + "，".join(f"{lv}{word}{ind.values[lv]}{ind.unit}" for lv in levels)
-    return f"**{ind.name}**：{word}{ind.values['all']}{ind.unit}"
+        return f"{name}：" + "，".join(f"{lv}{word}{ind.values[lv]}{ind.unit}" for lv in levels)
+    return f"{name}：{word}{ind.values['all']}{ind.unit}"
 
 
 def registry_for(index: LoadedIndex, docs: list[str] | None) -> Registry:

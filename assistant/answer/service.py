@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 from functools import partial
 
-from assistant.answer import compose, evidence
+from assistant.answer import compose, evidence, versions
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
@@ -24,7 +24,7 @@ from assistant.models import SUMMARY_KIND, Answer, Citation, ToolCall
 from assistant.retrieve import scope
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
-from assistant.understand.frame import QueryFrame, understand
+from assistant.understand.frame import QueryFrame, change_words, understand
 
 RETRIEVED_K = 10
 EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
@@ -139,6 +139,12 @@ class Assistant:
             named = scope.named_document(index, figures, frame.place) if figures else scope.home_plan(index, frame.place)
             if named is not None:
                 return compose.compose_validity(index, named), "general"
+        if frame.asks_change and intent != "calculation":  # "新方案改成哪年了": the two versions compared
+            plan = _newer_version(index, frame, docs)
+            changed = versions.compose_change(index, compose.topic_tokens(text, list(change_words())), plan,
+                                              frame.change_of_units) if plan else None
+            if changed is not None:
+                return changed, intent
         if frame.article[0] and intent != "calculation":  # "第三条规定的啥": the article itself
             article = compose.compose_article(index, frame.article, docs)
             if article is not None:
@@ -201,7 +207,7 @@ class Assistant:
             return quoted
         differing = [] if frame.place else _regions_setting_otherwise(turn.index, request, result)
         if differing:
-            return _value_without_verdict(request, result, differing)
+            return _value_without_verdict(turn.index, request, result, differing)
         draft = compose.Draft(f"按 {numeric_question.readback(request)} 计算：\n\n{result.markdown}")
         draft.tool_calls.append(ToolCall(result.tool, result.input, result.output))
         marks = []
@@ -235,6 +241,19 @@ class Assistant:
         ]
         return Answer(question, text, intent, citations, draft.tool_calls, retrieved, _ms(started), frame.notice,
                       suggestions=suggestions(frame, intent))
+
+
+def _newer_version(index: LoadedIndex, frame: QueryFrame, docs: list[str]):
+    """The document a question about changes asks of: the one its 文号 figures name ("23号跟2023年31号"),
+    the newer where they name two or name one that was replaced; else the scope's plan."""
+    figures = [int(r.mention.value) for r in frame.numbers if r.mention.value == int(r.mention.value)]
+    named = scope.numbered_documents(index, figures) if figures else []
+    for profile in named:
+        if profile.in_force:
+            return profile
+        if profile.superseded_by in index.profiles:
+            return index.profiles[profile.superseded_by]
+    return compose.scope_plan(index, docs)
 
 
 def _regions_setting_otherwise(index: LoadedIndex, request, result) -> list[str]:
@@ -274,14 +293,32 @@ def _differs(index: LoadedIndex, ours, theirs, key: str, doc_id: str) -> bool:
     return dict(theirs.get(key).values) != dict(ours.get(key).values)
 
 
-def _value_without_verdict(request, result, regions: list[str]) -> compose.Draft:
-    """The computed value, no 达标 verdict, and the question which region's standard applies."""
+def _value_without_verdict(index: LoadedIndex, request, result, regions: list[str]) -> compose.Draft:
+    """The computed value and, region by region, its standard and what it gives — no single 达标
+    verdict — and the question which region the school is in."""
     numbers = result.output.get("numbers", {})
-    value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}" if "value" in numbers \
-        else result.steps[0]
-    body = (f"按 {numeric_question.readback(request)} 计算：{value}。\n\n已收录的文件中，{'、'.join(regions)}的方案对这项指标"
-            f"另有标准，是否达标因地区而异。请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），再判断是否达标。")
-    draft = compose.Draft(body)
+    value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}。" if "value" in numbers else ""
+    home = scope.home_plan(index)
+    draft, lines = compose.Draft(""), []
+    for region in [home.region, *regions] if home else regions:
+        docs = scope.answer_scope(index, region)
+        registry = compose.registry_for(index, docs)
+        if not all(compose.registry_speaks_for(index, registry.get(k), docs) for k in result.indicator_keys):
+            lines.append(f"- 按{region}的方案：该方案对这项指标有自己的规定，请对照其原文核对。")
+            continue
+        standard = "；".join(compose.target_line(registry.get(k), request.level or "", bold=False)
+                             for k in result.indicator_keys)
+        marks = "".join(dict.fromkeys(f"[{draft.cite(c)}]" for k in result.indicator_keys
+                                      for c in compose.indicator_citations(index, registry.get(k), docs)))
+        try:
+            met = numeric_question.run(request, registry).met
+        except ValueError:
+            met = None
+        verdict = {True: "达标", False: "未达标"}.get(met, "无法判断")
+        lines.append(f"- 按{region}的方案（{standard}）{marks}：{verdict}。")
+    draft.body = (f"按 {numeric_question.readback(request)} 计算：{value}\n\n已收录的文件中，各地方案对这项指标的标准不同，"
+            "是否达标因地区而异：\n" + "\n".join(lines) +
+            f"\n\n请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），以便按该地区的标准判断。")
     draft.tool_calls.append(ToolCall(result.tool, result.input, {"title": result.output.get("title"), "numbers": numbers}))
     return draft
 
@@ -354,7 +391,7 @@ def _claim_line(frame: QueryFrame, registry) -> str:
         known |= {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
         known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
         (right if Fraction(r.mention.value) in known else wrong).append(f"“{r.mention.text}”")
-    standard = "；".join(compose.target_line(ind, frame.level).replace("**", "") for ind in indicators[:2])
+    standard = "；".join(compose.target_line(ind, frame.level, bold=False) for ind in indicators[:2])
     if told and not (wrong or right):
         head = "本助手只按文件原文作答，不按问题指定的数字回答"
     elif wrong:

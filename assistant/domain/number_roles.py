@@ -49,6 +49,7 @@ class Lexicon:
     school_name_prefixes: tuple[str, ...]
     school_nouns: tuple[str, ...]
     school_count_classifiers: tuple[str, ...]
+    school_count_nouns: tuple[str, ...]
     classifiers: tuple[str, ...]
     ordinal_prefixes: tuple[str, ...]
     grade_suffixes: tuple[str, ...]
@@ -56,6 +57,7 @@ class Lexicon:
     standard_words: tuple[str, ...]
     report_words: tuple[str, ...]
     claim_endings: tuple[str, ...]
+    claim_leads: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
@@ -230,8 +232,8 @@ def _only_classifier(word: str, number: str, lex: Lexicon) -> bool:
 
 def _counts_schools(after: str, lex: Lexicon) -> bool:
     stripped = after.lstrip()
-    if stripped.startswith("所"):
-        return True
+    if stripped.startswith("所") or any(stripped.startswith(n) for n in lex.school_count_nouns):
+        return True  # "两所", "两校咋样"
     for classifier in lex.school_count_classifiers:
         if stripped.startswith(classifier):
             rest = stripped[len(classifier):].lstrip()
@@ -252,6 +254,8 @@ def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
         return True
     # "市级骨干教师要求每百名学生2人以上，是不是": a question that only asks to confirm what it
     # says, about no school of the asker's, states the standard.
+    # "学校规模上限是不是三千人", "培训经费是否按公用经费10%安排": the figure is what is asked to be confirmed.
     ends_as_claim = any(text.rstrip("？?。！! ").endswith(e) for e in lex.claim_endings)
+    asks_before = any(w in lead for w in lex.claim_leads)
     mine = any(w in text for w in lex.first_person)
-    return ends_as_claim and not mine
+    return (ends_as_claim or asks_before) and not mine

@@ -413,9 +413,12 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
             if kind is None:
                 return CalcRequest(text, None)
     if kind not in ("cv", "school_rule"):
-        listed = _school_list(text, roles, data_text, kind) or (_respectively(text, data_text) if kind == "resource" else None)
+        listed = _school_list(text, roles, data_text, kind) or _respectively(text, data_text, kind)
         if listed:
             return listed
+    levels = _level_list(text, data_text, kind) if kind == "cv" else None
+    if levels:
+        return levels
     if kind == "cv":
         quantities = _same_students(text, _assign_lists(text, _VOCAB[kind], data_text))
     elif kind == "school_rule":
@@ -464,7 +467,20 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
         if counted_one or nth:
             lead = 2 if text[max(0, m.start - 2):m.start] == "另外" else 1 if text[m.start - 1:m.start] in ("另", "第") else 0
             starts.add(m.start - lead)
-    starts = sorted(starts)
+    return _list_from(text, sorted(starts), data_text, kind)
+
+
+def _level_list(text: str, data_text: str, kind: str) -> CalcRequest | None:
+    """"全市小学差异系数0.42，初中0.47，各自达标吗": each level named with figures of its own is
+    one calculation, like a school of a list."""
+    starts = [m.start() for m in re.finditer("小学|初中", text)]
+    if len(starts) != 2 or text[starts[0]:starts[0] + 2] == text[starts[1]:starts[1] + 2]:
+        return None
+    return _list_from(text, starts, data_text, kind)
+
+
+def _list_from(text: str, starts: list[int], data_text: str, kind: str) -> CalcRequest | None:
+    """One request per stretch of `text` from one start to the next (see _school_list)."""
     if len(starts) < 2:
         return None
     level = detect_level(text)
@@ -476,7 +492,14 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
     for a, b in zip(bounds, bounds[1:]):
         segment, data = text[a:b], data_text[a:b]
         own_level = detect_level(segment) or level  # "一小1600人…二中1200人…": each school's name says its level
-        q, unbound, conflicts = _bind(segment, _VOCAB[kind], kind, data, implied=implied, prefer=prefer)
+        if kind == "cv":  # a reported 差异系数 per level: read as a single question's would be
+            q, conflicts = _assign_lists(segment, _VOCAB[kind], data), []
+            unbound = [] if q else extract_numbers(data)
+        else:
+            q, unbound, conflicts = _bind(segment, _VOCAB[kind], kind, data, implied=implied, prefer=prefer)
+        if not q and parts:
+            q = _sole_figure(segment, unbound, parts[-1].quantities)
+            unbound = [] if q else unbound
         if not q and not unbound:
             continue  # a school only named ("曲阜一中、曲阜二中都是初中")
         if kind == "class":
@@ -502,11 +525,12 @@ _RESPECTIVELY = re.compile(r"分别|各")
 _SAME_FOR_ALL = re.compile(r"都|各")
 
 
-def _respectively(text: str, data_text: str) -> CalcRequest | None:
-    """"第三中学和十一中网络多媒体教室分别45间、22间，学生各1500人、1000人": the named schools in
-    order, and clauses that give one figure per school after 分别/各 (or one figure for all after
-    都/各: "学生都是1000人"). Every clause with figures must be one of these, naming the one quantity
-    its figures measure; otherwise the list is not read (and asked about)."""
+def _respectively(text: str, data_text: str, kind: str = "resource") -> CalcRequest | None:
+    """"第三中学和十一中网络多媒体教室分别45间、22间，学生各1500人、1000人", "五中和十一中学生分别
+    1750和2050人，规模…": the named schools in order, and clauses that give one figure per school
+    after 分别/各 (or one figure for all after 都/各: "学生都是1000人"). Every clause with figures must
+    be one of these, naming the one quantity its figures measure; otherwise the list is not read
+    (and asked about)."""
     names = list(dict.fromkeys(t.word for t in school_names(text)))
     if len(names) < 2:
         return None
@@ -516,7 +540,8 @@ def _respectively(text: str, data_text: str) -> CalcRequest | None:
         if not values:
             continue
         source = text[match.start():match.end()]
-        name = _heading_quantity(source) or ("students" if any(w in source for w in _STUDENTS) else None)
+        name = _heading_quantity(source, _RESOURCE_WORDS if kind == "resource" else _VOCAB[kind]) \
+            or ("students" if any(w in source for w in _STUDENTS) else None)
         if name is None or name in columns:
             return None
         if len(values) == 1 and _SAME_FOR_ALL.search(source):
@@ -527,16 +552,18 @@ def _respectively(text: str, data_text: str) -> CalcRequest | None:
         if not all(_fits(name, v) for v in values):
             return None
         columns[name] = values
-    if not any(name != "students" for name in columns):
+    if not columns or (kind == "resource" and not any(name != "students" for name in columns)):
         return None
     level = detect_level(text)
     parts = []
     for i, school in enumerate(names):
         q = {name: values[i] for name, values in columns.items()}
-        tool, args, missing = _resource(school, q, level)
-        parts.append(CalcRequest(school, tool, args, _jsonable(q), missing, level, "resource"))
+        tool, args, missing = _BUILDERS[kind](school, q, level)
+        if tool is None:
+            return None
+        parts.append(CalcRequest(school, tool, args, _jsonable(q), missing, level, kind))
     missing = list(dict.fromkeys(m for p in parts for m in p.missing))
-    return CalcRequest(text, "school_list", {}, {}, missing, level, "resource", parts)
+    return CalcRequest(text, "school_list", {}, {}, missing, level, kind, parts)
 
 
 _CITY_BASIS = "backbone_basis"  # not a figure: says the 骨干 count is the 市级 one
@@ -657,13 +684,7 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
         given = _assign_lists(text, _VOCAB[kind], data_text)
     else:
         bound, unbound, _ = _bind(text, _VOCAB[kind], kind, data_text, prefer=tuple(previous.quantities))
-        given = _settle_headcount(bound)
-        only = [(k, v) for k, v in previous.quantities.items() if not isinstance(v, list)]
-        if not given and len(unbound) == 1 and len(only) == len(previous.quantities) == 1:
-            # "提到8300呢" after one figure: a bare number of its unit can only be its new value
-            name, number = only[0][0], unbound[0]
-            if _compatible(name, _unit_family(text[number.end:])) and _fits(name, number.value):
-                given = {name: number.value}
+        given = _settle_headcount(bound) or _sole_figure(text, unbound, previous.quantities)  # "提到8300呢"
     if _DELTA_UP.search(text) or _DELTA_DOWN.search(text):
         sign = -1 if _DELTA_DOWN.search(text) else 1
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
@@ -678,6 +699,17 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
     new_level = level or previous.level
     tool, args, missing = _BUILDERS[kind](previous.text, quantities, new_level)
     return CalcRequest(previous.text, tool, args, _jsonable(quantities), missing, new_level, kind)
+
+
+def _sole_figure(text: str, unbound: list[NumberMention], before: dict[str, Any]) -> dict[str, Any]:
+    """After figures for one quantity only, a lone bare number of its unit can only be that quantity's
+    new value ("提到8300呢"; "小学0.42，初中0.47")."""
+    only = [k for k, v in before.items() if not isinstance(v, list)]
+    if len(unbound) != 1 or len(only) != len(before) or len(only) != 1:
+        return {}
+    name, number = only[0], unbound[0]
+    ok = _compatible(_base_field(name), _unit_family(text[number.end:])) and _fits(name, number.value)
+    return {name: number.value} if ok else {}
 
 
 def run(request: CalcRequest, registry: Registry | None = None) -> CalcResult:
@@ -710,9 +742,12 @@ def _nth(i: int) -> str:
 
 
 def _school_label(i: int, part: CalcRequest) -> str:
-    """The school as the user named it (实验一小, A校), else its place in the list (第一所)."""
+    """The school as the user named it (实验一小, A校), the level of a list by level ("小学0.42，初中0.47"),
+    else its place in the list (第一所)."""
     names = school_names(part.text)
-    return names[0].word if names and names[0].start == 0 and not re.search(r"\d", names[0].word) else _nth(i)
+    if names and names[0].start == 0 and not re.search(r"\d", names[0].word):
+        return names[0].word
+    return part.level if part.level and part.text.startswith(part.level) else _nth(i)
 
 
 def _run_list(request: CalcRequest, registry: Registry | None) -> CalcResult:

@@ -128,13 +128,19 @@ def named_document(index: LoadedIndex, numbers: list[int], region: str = "") -> 
     given = set(numbers)
     if not given:
         return None
-    by_number = [p for p in profiles(index) if p.doc_number
-                 and (figures := {int(n) for n in re.findall(r"\d+", p.doc_number)}) and figures <= given]
+    by_number = numbered_documents(index, numbers)
     if len(by_number) == 1:
         return by_number[0]
     place = region or index.settings.home_region
     by_year = [p for p in profiles(index) if p.kind == "plan" and p.region == place and _year_of(p) in given]
     return by_year[0] if len(by_year) == 1 else None
+
+
+def numbered_documents(index: LoadedIndex, numbers: list[int]) -> list[DocumentProfile]:
+    """Every document whose 文号 the figures give in full ("23号跟2023年31号" names two)."""
+    given = set(numbers)
+    return [p for p in profiles(index) if p.doc_number
+            and (figures := {int(n) for n in re.findall(r"\d+", p.doc_number)}) and figures <= given]
 
 
 def _year_of(profile: DocumentProfile) -> int:

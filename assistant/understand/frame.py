@@ -33,6 +33,7 @@ from assistant.understand.roster import RosterAsk, named_places, read_roster_ask
 from assistant.understand.rules import rule_intent
 
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
+VERSIONS_FILE = Path(__file__).with_name("data") / "versions.yaml"
 MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
 ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
 PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家|这几个单位|这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|"
@@ -49,6 +50,8 @@ QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么
 VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
+# What a turn that re-asks the previous question elsewhere adds besides the place ("国家那个评估办法里是多少").
+_ASKS_ONLY = re.compile(r"那个|这个|那份|这份|文件|办法|规定|里面|里|中|标准|规定的|要求|是多少|多少|是什么|什么|啥|怎么定的?|怎么说的?")
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那边|这边|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
 
 
@@ -82,7 +85,10 @@ class QueryFrame:
     roster: RosterAsk = field(default_factory=RosterAsk)  # what it asks of the roster (count, role, group…)
     article: tuple[int, int] = (0, 0)  # "第六条第四项": the article and item of a rule it names, (0, 0) for none
     asks_validity: bool = False  # "还管用吗", "废止了没": whether a document still holds
+    asks_change: bool = False  # "新方案改成哪年了": what changed from the version it replaced
+    change_of_units: bool = False  # "新版专班里新加了哪个单位": the two versions' unit tables compared
     places: list[tuple[str, str]] = field(default_factory=list)  # every region named (region, words), in order
+    place_mentions: list[str] = field(default_factory=list)  # every span that named one ("国家", "评估办法")
     unlisted: list[str] = field(default_factory=list)  # bodies it names that are no unit of any table (数据局)
 
     @property
@@ -106,12 +112,22 @@ class QueryFrame:
 
 
 @lru_cache(maxsize=1)
+def _versions() -> dict:
+    return yaml.safe_load(VERSIONS_FILE.read_text(encoding="utf-8"))
+
+
+def change_words() -> tuple[str, ...]:
+    """What asks how a document changed from its older version (longest first): no topic of its own."""
+    return tuple(sorted(_versions()["change_words"], key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def _places() -> dict:
     return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
 
 
-def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """Each region the question names and the words that named it, in the order named, each once:
+def region_mentions(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Every mention of a region, (region, words), in the order named:
     place names and aliases (longest first at each place). `known`: what the indexed documents add
     beside places.yaml's — their regions (汶河区, also said 汶河) and the names of their rules
     (评估办法 → 全国), as alias → region."""
@@ -121,11 +137,23 @@ def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozense
         listed.append((name, (alias, alias[:-1]) if alias == name and len(name) > 2 and name[-1] in "区县市" else (alias,)))
     hits = sorted(((m.start(), -len(alias), name, alias) for name, aliases in listed for alias in aliases if alias
                    for m in re.finditer(re.escape(alias), text)))
-    found, covered = {}, -1
+    found, covered = [], -1
     for start, length, name, alias in hits:
         if start >= covered:
             covered = start - length
-            found.setdefault(name, alias)
+            found.append((name, alias))
+    return found
+
+
+def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Each region the question names and the words that first named it, in the order named, each once."""
+    return first_mentions(region_mentions(text, known))
+
+
+def first_mentions(mentions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    found: dict[str, str] = {}
+    for name, alias in mentions:
+        found.setdefault(name, alias)
     return list(found.items())
 
 
@@ -162,7 +190,7 @@ def _unlisted_place(text: str) -> str:
     return ""
 
 
-VALIDITY = re.compile(r"还管用|管用吗|还有效|有效吗|还执行|执行吗|还按.{0,30}?执行|废止|作废|失效|过期了|被替代|替代了|还能用|还算数|还适用")
+VALIDITY = re.compile(r"还管用|管用吗|还有效|有效吗|还执行|执行吗|还按.{0,30}?执行|废止|作废|失效|过期了|被替代|替代了|还能用|还算数|还作数|作数不|还适用")
 ARTICLE = re.compile(r"第\s*([0-9一二三四五六七八九十百零〇两]+)\s*条(?:\s*第?\s*[（(]?\s*([0-9一二三四五六七八九十]+)\s*[）)]?\s*[项款])?")
 
 
@@ -207,19 +235,20 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
            people: frozenset[str] = frozenset(), units_of: Callable[[str, str], list] = lambda text, _: find_units(text),
            regions: Mapping[str, str] = MappingProxyType({}), place: tuple[str, str] = ("", "")) -> QueryFrame:
     """Read one (already resolved) question into a frame; `place`: the region a follow-up inherited."""
-    places = find_regions(question, regions)
+    mentions = region_mentions(question, regions)
+    places = first_mentions(mentions)
     named = find_region(question, regions, places)
     place = named if named[0] else place
     resolved = units_of(question, place[0])
     units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
-    indicators = [ind.key for ind in default_registry().find(question)]
+    indicators = [ind.key for ind in default_registry().find(_masked(question, [w for _, w in mentions]))]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
     calc = calc if calc.tool else None
     level = numeric_question.detect_level(question) or ""
     frame = QueryFrame(question, question, notice, units, indicators, level, place[0], place[1],
                        find_stage(question), roles, calc)
-    frame.places = places
+    frame.places, frame.place_mentions = places, [w for _, w in mentions]
     frame.unlisted = unlisted_bodies(question, units, [w for _, w in places])
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     # every alias the question uses, not only each unit's first: "尼山镇和防山镇谁参加" names two towns
@@ -228,8 +257,18 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame.roster = replace(read_roster_ask(question), places=named_places(said))
     frame.article = find_article(question)
     frame.asks_validity = bool(VALIDITY.search(question))
+    frame.asks_change = any(w in question for w in change_words())
+    frame.change_of_units = frame.asks_change and any(w in question for w in _versions()["unit_words"])
     _classify(frame, embed, model_key)
     return frame
+
+
+def _masked(text: str, words: list[str]) -> str:
+    """The text with the words that named a place or a rule blanked out: "国家评估办法" names the
+    national rule, not the indicator 国家评估(认定的年份)."""
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "　" * len(w))
+    return text
 
 
 def _classify(frame: QueryFrame, embed, model_key: str) -> None:
@@ -272,12 +311,13 @@ def understand(question: str, history: list[str] | None = None, *, max_chars: in
     `regions` (the places their profiles cover and the names of their rules, alias → region)."""
     cleaned, notice = clean_question(question, max_chars)
     read = partial(_frame, embed=embed, model_key=model_key, people=people, units_of=units_of, regions=regions)
+    covered = frozenset(regions.values())
     previous = None
     for turn in (history or [])[-MAX_HISTORY:]:
         text = clean_question(turn, max_chars)[0]
         if text:
-            previous = _resolve(text, "", previous, read)
-    frame = _resolve(cleaned, notice, previous, read)
+            previous = _resolve(text, "", previous, read, covered)
+    frame = _resolve(cleaned, notice, previous, read, covered)
     frame.parts = _parts(frame, read)
     return frame
 
@@ -333,10 +373,14 @@ def _shared_school(part: QueryFrame, first: QueryFrame, read: Callable[..., Quer
     return replace(read(f"{level}学生{students}人，{part.text}", ""), question=part.question)
 
 
-def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame]) -> QueryFrame:
+def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Callable[..., QueryFrame],
+             covered: frozenset[str] = frozenset()) -> QueryFrame:
+    """`covered`: the regions the indexed documents cover."""
     own = read(question, notice)
     if previous is not None and previous.place:
         read = partial(read, place=(previous.place, previous.place_words))  # a follow-up stays in its region
+        if not own.place and previous.place in covered and _county(previous.place):
+            own = read(question, notice)  # so does a new question in a talk about one county ("主任是谁")
     if previous is not None and question and _states(previous):
         carried = _carry_statement(question, notice, previous, own, read)
         if carried is not None:
@@ -358,8 +402,8 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
         return _inherited(question, text, notice, read)
     if previous.binds_numbers and (any(r.is_data for r in own.numbers) or own.level):
         return _inherit_calculation(question, notice, previous, own)
-    if own.place and own.place != previous.place and _slot_only(question.replace(own.place_words, ""), own):
-        # "曲阜那边呢": the previous question, asked of this region
+    if own.place and own.place != previous.place and _place_only(question, own):
+        # "曲阜那边呢", "国家那个评估办法里是多少": the previous question, asked of this region
         text = (previous.text.replace(previous.place_words, own.place_words) if previous.place_words
                 else own.place_words + previous.text)
         return _inherited(question, text, notice, read)
@@ -377,6 +421,12 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
     if frame.intent in ("general", "out_of_scope") and previous.intent != "out_of_scope":
         frame.intent = previous.intent
     return frame
+
+
+def _county(region: str) -> bool:
+    """A county-level place (汶河区), whose plan a conversation stays in; not 全国 or a province,
+    whose rules answer one question and not the next ("国家办法第三条…" → "专班组长是谁")."""
+    return region[-1:] in "市县区"
 
 
 def _states(frame: QueryFrame) -> bool:
@@ -430,7 +480,14 @@ def _is_follow_up(question: str, own: QueryFrame) -> bool:
         return False
     if ELLIPSIS.search(question) or PRONOUN.search(question) or PERSON_PRONOUN.search(question):
         return True
-    return _slot_only(question, own)
+    return _slot_only(question, own) or _place_only(question, own)
+
+
+def _place_only(question: str, own: QueryFrame) -> bool:
+    """A turn that names a place and no topic of its own ("国家那个评估办法里是多少")."""
+    if not own.place or own.indicators or own.units or own.person:
+        return False
+    return _slot_only(_ASKS_ONLY.sub("", _masked(question, own.place_mentions).replace("　", "")), own)
 
 
 def _slot_only(question: str, own: QueryFrame) -> bool:
