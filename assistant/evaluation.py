@@ -22,9 +22,13 @@ value, that disagrees with the item — distinct from an answer that merely omit
 item's `verdicts` (one per school, or ["ask"] when the assistant must ask instead of computing) and
 `values` say what is right; older calculation items without them are read from their wording (`must_not`
 未达标 → 达标 expected; an `expect` group of 未达标 → 未达标 expected). The stated verdicts are read from the answer's tool calls (their `met`) and from
-bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value`. A stated
+bold headlines (**达标** / **未达标**); stated values from the tool calls' `numbers.value` (and a
+value's share of its standard); a value is wrong when an expected one is missing and another stands
+in its place. A stated
 verdict the item never expects is wrong, and so is a stated value's verdict that differs from the
 one the item pairs with that value; a verdict left unstated is an omission, not a wrong figure.
+Where every value the item pairs has a check of its own in the answer, the pairs alone decide: the
+school's verdict by the 85% rule beside an indicator's own 未达标 is not that value's verdict.
 
 Multi-document items name the document (`doc`) the answer must cite; citing another region's plan
 mixes two counties and fails, unless the question (or its history) names that region itself.
@@ -38,6 +42,7 @@ import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -290,8 +295,16 @@ def stated_verdicts(answer) -> list[str]:
 
 
 def stated_values(answer) -> list[str]:
-    values = ((c.get("numbers") or {}).get("value") for c in _checks(answer))
-    return [str(v) for v in values if v is not None]
+    """Each check's value, and its share of the standard where it has one (the 85% rule's 88.00)."""
+    out = []
+    for c in _checks(answer):
+        numbers = c.get("numbers") or {}
+        if numbers.get("value") is not None:
+            out.append(str(numbers["value"]))
+        if numbers.get("ratio_percent") is not None:  # 88.00 (%) is the 0.88 of the standard some items write
+            share = Decimal(str(numbers["ratio_percent"]))
+            out += [str(numbers["ratio_percent"]), str((share / 100).quantize(Decimal("0.01"), ROUND_HALF_UP))]
+    return out
 
 
 def _checks(answer) -> list[dict]:
@@ -333,13 +346,19 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
     # it). Where the item pairs each value with its verdict, a stated value's verdict must be its own.
     pairs = list(zip(question.values, expected)) if len(question.values) == len(expected) else []
     expected_of = {v: e for v, e in pairs if all(f == e for w, f in pairs if w == v)}  # unambiguous ones
-    mismatched = [c for c in _checks(answer) if c.get("met") is not None
-                  and str((c.get("numbers") or {}).get("value")) in expected_of
+    checks = [c for c in _checks(answer) if c.get("met") is not None]
+    mismatched = [c for c in checks if str((c.get("numbers") or {}).get("value")) in expected_of
                   and ("达标" if c["met"] else "未达标") != expected_of[str(c["numbers"]["value"])]]
-    if stated and (mismatched or not set(stated) <= set(expected)):
+    # Every paired value has its own check: the pairs decide. A verdict of another rule beside them
+    # (the school 达标 by the 85% rule while the indicator itself is 未达标) is not the value's.
+    by_pairs = bool(expected_of) and set(expected_of) <= {str((c.get("numbers") or {}).get("value")) for c in checks}
+    if by_pairs and mismatched:
+        problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
+    elif not by_pairs and stated and (mismatched or not set(stated) <= set(expected)):
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
     values = stated_values(answer)
-    if question.values and values and not set(values) <= set(question.values):
+    # wrong when an expected value is missing and another stands in its place (0.78 read as 280)
+    if question.values and values and not set(question.values) <= set(values) and not set(values) <= set(question.values):
         problems.append(f"错误数字：计算值应为“{'、'.join(question.values)}”，答案为“{'、'.join(values)}”")
     return problems
 

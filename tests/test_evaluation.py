@@ -15,6 +15,7 @@ from assistant.evaluation import (
     percentile,
     retrieval_metrics,
     run_eval,
+    wrong_figures,
 )
 from assistant.models import Answer, Citation, SourceDocument
 
@@ -302,3 +303,17 @@ def test_a_plan_of_a_region_the_question_names_may_be_cited_beside_its_own():
     assert judge(asked, {"answer": "", "citations": both}, {}, kinds, regions).passed
     alone = EvalQuestion.from_dict({"id": "md-3", "question": "汶河的标准是多少", "expect": [], "doc": "a-plan"})
     assert not judge(alone, {"answer": "", "citations": both}, {}, kinds, regions).passed
+
+
+def test_an_indicators_own_verdict_is_judged_beside_the_schools():
+    from assistant.domain.numeric_question import run
+    from assistant.understand.frame import understand
+    item = EvalQuestion.from_dict({"id": "x", "category": "calculation", "question": "q", "history": [],
+                                   "intent": "calculation", "expect": [], "gold": "", "refuse": False,
+                                   "must_not": [], "values": ["6.60"], "verdicts": ["未达标"]})
+    # 6.6 of 7.5 is 88%: the indicator 未达标, the school 达标 as the one 余项 of seven
+    result = run(understand("一个小学七项里六项达标 只有生均体育场馆面积6.6平米 这样学校能过吗").calc)
+    answer = {"answer": result.verdict, "tool_calls": [result.to_tool_call()]}
+    assert result.met is True and wrong_figures(item, answer) == []
+    # the pairs still catch a value judged the wrong way
+    assert wrong_figures(EvalQuestion.from_dict({**item.to_dict(), "verdicts": ["达标"]}), answer)

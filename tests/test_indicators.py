@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.domain.indicators import DEFAULT_PATH, SUMMARY_LABEL, load_registry
+from assistant.domain.indicators import DEFAULT_PATH, SUMMARY_LABEL, default_registry, load_registry
 
 PLAN_ID = "qufu-2024-17-plan"
 NATIONAL_ID = "jiaodu-2017-6"
@@ -275,3 +275,9 @@ def test_unreadable_or_empty_registry(tmp_path):
     empty.write_text("indicators: []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="indicators"):
         load_registry(empty)
+
+
+def test_a_term_shared_by_two_indicators_of_one_clause_names_both():
+    keys = [ind.key for ind in default_registry().find("交流轮岗比例怎么要求的")]
+    assert keys == ["teacher_rotation_ratio", "backbone_rotation_ratio"]
+    assert [ind.key for ind in default_registry().find("骨干教师交流轮岗比例多少")] == ["backbone_rotation_ratio"]

@@ -824,3 +824,12 @@ def test_one_figure_per_level_is_one_calculation_per_level():
     assert [(p.level, p.quantities) for p in request.schools] == [("小学", {"cv": "0.42"}), ("初中", {"cv": "0.47"})]
     result = run(request)
     assert [s["met"] for s in result.output["schools"]] == [True, False] and result.verdict.startswith("小学：")
+
+
+@pytest.mark.parametrize("question, met", [
+    ("一所初中 其他六项都够 只有生均仪器设备值2050元 能认定达标吗", False),  # 82% of 2500
+    ("一所小学 其他六项资源配置指标都达标 就生均体育运动场馆面积6.6平方米 整体算达标吗", True),  # 88% of 7.5
+])
+def test_the_others_met_said_in_other_words_is_the_85_percent_rule(question, met):
+    request = parse_numeric_question(question)
+    assert request.tool == "check_school_rule" and run(request).met is met

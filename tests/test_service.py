@@ -202,6 +202,9 @@ def test_compound_questions_answer_every_part(assistant, index, question, parts)
 @pytest.mark.parametrize("question, verdict", [
     ("县域内校际交流轮岗教师比例是不是要求不低于15%？", "不对"),
     ("培训经费按年度公用经费预算总额的5%，我理解得对吗", "是的"),
+    ("学校规模上限是不是三千人", "不对"), ("初中三年巩固率是98%吧", "不对"),
+    # the national rule's 6000 is a real figure, but not the plan's 8000 that applies here
+    ("特教学校生均公用经费不低于6000 对吧", "不对：问题中的“6000”是另一文件的标准"),
 ])
 def test_a_claim_about_the_standard_is_said_right_or_wrong(assistant, question, verdict):
     answer = assistant.ask(question)

@@ -269,3 +269,23 @@ def test_a_conversation_about_a_covered_county_stays_there():
 def test_questions_about_what_changed(question, change, units):
     frame = understand(question)
     assert (frame.asks_change, frame.change_of_units) == (change, units)
+
+
+@pytest.mark.parametrize("question", ["初中三年巩固率是98%吧", "骨干教师在交流轮岗里要占一半吧", "初中高学历老师每百人4.2个就行了吧"])
+def test_a_figure_put_forward_with_ba_is_a_claim(question):
+    frame = understand(question)
+    assert frame.claims and not frame.binds_numbers
+
+
+def test_asking_whether_figures_pass_with_ba_is_still_a_calculation():
+    assert understand("学生1200人音体美老师10个 够了吧").calc.quantities == {"students": 1200, "pe_art_teachers": 10}
+
+
+def test_a_follow_up_naming_the_other_room_replaces_the_first():
+    frame = understand("美术教室有4间呢", ["实验三小36个班，音乐教室2间，够吗"])
+    assert frame.calc.quantities == {"classes": 36, "art_rooms": 4}
+
+
+def test_a_class_size_said_as_the_largest_class_is_calculated():
+    frame = understand("小学呢", ["我们学校最大的班48人 初中 超了吗"])
+    assert (frame.calc.tool, frame.calc.quantities, frame.level) == ("check_class_size", {"class_sizes": [48]}, "小学")

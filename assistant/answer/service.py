@@ -381,21 +381,28 @@ def _claim_line(frame: QueryFrame, registry) -> str:
     county's own figures where its plan sets them): each is said to agree or not, and the real
     standard given; never computed as the school's data."""
     indicators = [registry.get(key) for key in frame.indicators]
-    right, wrong = [], []
+    percent = any(r.mention.percent for r in frame.claims)
+    # "要占一半吧": the indicators a percentage can be (the 20% share, not the 骨干 per hundred)
+    indicators = [ind for ind in indicators if (ind.unit == "%") == percent] or indicators
+    right, wrong, elsewhere = [], [], []
     told = [r for r in frame.claims if r.role == "instruction"]
     for r in frame.claims:
         if r.role == "instruction":
             continue  # what the question tells us to say is not repeated, only the standard given
         known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
                  if not frame.level or lv in (frame.level, "all")}
-        known |= {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
         known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
-        (right if Fraction(r.mention.value) in known else wrong).append(f"“{r.mention.text}”")
+        # another document's own figure (the national 6000 where the plan sets 8000): not the one that applies
+        other = {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
+        value = Fraction(r.mention.value)
+        (right if value in known else elsewhere if value in other else wrong).append(f"“{r.mention.text}”")
     standard = "；".join(compose.target_line(ind, frame.level, bold=False) for ind in indicators[:2])
-    if told and not (wrong or right):
+    if told and not (wrong or right or elsewhere):
         head = "本助手只按文件原文作答，不按问题指定的数字回答"
     elif wrong:
         head = f"不对：问题中的{'、'.join(wrong)}与文件规定不符"
+    elif elsewhere:
+        head = f"不对：问题中的{'、'.join(elsewhere)}是另一文件的标准，不是这里适用的"
     elif right:
         head = f"是的，问题中的{'、'.join(right)}与文件规定一致"
     else:

@@ -471,7 +471,8 @@ def check_school_rule(level: str | None = None, met_count: int | None = None,
     keys = tuple(dict.fromkeys(k for c in checks for k in c.keys)) + ("school_rule_min_met", "school_rule_unmet_min_ratio")
     numbers: dict[str, Any] = {"met_count": met_count, "total": total,
                                "ratios_percent": {c.keys[0]: c.numbers["ratio_percent"] for c in unmet}}
-    return Check(keys, "学校资源配置达标规则", inputs, numbers, met, tuple(steps), _verdict(met, text))
+    # each indicator given keeps its own verdict beside the school's ("本项未达标" yet 达标 as the 余项)
+    return Check(keys, "学校资源配置达标规则", inputs, numbers, met, tuple(steps), _verdict(met, text), parts=tuple(checks))
 
 
 # ---------- county 差异系数 ----------

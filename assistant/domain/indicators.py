@@ -170,11 +170,19 @@ class Registry:
                     continue
                 taken.append(span)
                 hits.append((span[0], ind))
+                hits += [(span[0], other) for other in self._sharing(term, ind)]
         ordered: list[Indicator] = []
         for _, ind in sorted(hits, key=lambda h: h[0]):
             if ind not in ordered:
                 ordered.append(ind)
         return ordered
+
+    def _sharing(self, term: str, ind: Indicator) -> list[Indicator]:
+        """Indicators of the same clause whose own name contains the term that named `ind`: "交流轮岗比例"
+        asks of the 10% and of the 骨干 20% stated beside it ("交流轮岗教师总数的20%")."""
+        clauses = {(s.doc_id, s.clause) for s in ind.sources if s.verbatim}
+        return [other for other in self.indicators if other is not ind and term in other.name
+                and clauses & {(s.doc_id, s.clause) for s in other.sources if s.verbatim}]
 
     def verify_quotes(self, doc_texts: Mapping[str, str]) -> list[str]:
         """Problems with verbatim quotes: document absent, or quote not an exact substring."""

@@ -58,6 +58,8 @@ class Lexicon:
     report_words: tuple[str, ...]
     claim_endings: tuple[str, ...]
     claim_leads: tuple[str, ...]
+    claim_particles: tuple[str, ...]
+    verdict_words: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
@@ -255,7 +257,9 @@ def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
     # "市级骨干教师要求每百名学生2人以上，是不是": a question that only asks to confirm what it
     # says, about no school of the asker's, states the standard.
     # "学校规模上限是不是三千人", "培训经费是否按公用经费10%安排": the figure is what is asked to be confirmed.
-    ends_as_claim = any(text.rstrip("？?。！! ").endswith(e) for e in lex.claim_endings)
+    ending = text.rstrip("？?。！! ")
+    ends_as_claim = any(ending.endswith(e) for e in lex.claim_endings) or (
+        any(ending.endswith(p) for p in lex.claim_particles) and not any(w in text for w in lex.verdict_words))
     asks_before = any(w in lead for w in lex.claim_leads)
     mine = any(w in text for w in lex.first_person)
     return (ends_as_claim or asks_before) and not mine

@@ -239,11 +239,11 @@ _VOCAB: dict[str, dict[str, list[str]]] = {
 }
 _ITEM_DIGITS = "0-9一二两三四五六七"
 _ALLOWANCE = re.compile(r"余项|允许范围|(?<![0-9.])85\s*[%％]|百分之八十五")
-_MET_WORDS = r"达标|达到要求|达到标准|合格|够了|满足要求"
+_MET_WORDS = r"达标|达到要求|达到标准|合格|够了|够|满足要求|满足|符合|没问题"
 # "其他六项都合格" / "别的都达标": every resource indicator but the ones the question gives is met —
 # said as a fact, not asked ("另外多媒体教室都够吗" asks about one)
-_OTHERS_MET = re.compile(rf"(?:其他|其它|其余|别的|剩下的?)[^，,。；;？?]{{0,6}}?(?:都|均|全)[^，,。；;？?]{{0,2}}?"
-                         rf"(?:{_MET_WORDS})(?![吗么没])")
+_OTHERS_MET = re.compile(rf"(?:其他|其它|其余|别的|剩下的?)[^，,。；;？?]{{0,10}}?(?:都|均|全)[^，,。；;？?]{{0,2}}?"
+                         rf"(?:{_MET_WORDS})(?![吗么没不])")
 _TOOL_RULES = [
     ("cv", r"差异系数|校际差异"),
     ("salary", r"工资|薪酬|薪资"),
@@ -263,7 +263,7 @@ _TOOL_RULES = [
     ("enrolment", r"入学率"),
     ("certified", r"持证"),
     ("social", r"认可度|满意度|满意率"),
-    ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数"),
+    ("class", r"班额|每班|每个班|一个班|班级人数|班级学生数|最大的班|最大班|最大的一个班"),
     # The school rule: a count of indicators met ("达标了5项") or its 85% allowance; before the
     # resource kind, whose words these questions also use.
     ("school_rule", rf"{_ALLOWANCE.pattern}|[{_ITEM_DIGITS}]\s*项[^，,。；;？?]{{0,8}}?(?:{_MET_WORDS})"
@@ -690,9 +690,11 @@ def merge(previous: CalcRequest, text: str, roles: list[NumberRole], level: str 
         given = {k: previous.quantities[k] + sign * v for k, v in given.items()
                  if isinstance(previous.quantities.get(k), (int, Decimal)) and not isinstance(v, list)}
         given = {k: (int(v) if v == int(v) else v) for k, v in given.items()}
-    if kind == "resource" and any(f in given and f not in previous.quantities for f in _RESOURCE_FIELDS):
-        # "那骨干教师8个呢" after an 音体美 question: the new resource replaces the old, students stay
-        kept = {k: v for k, v in previous.quantities.items() if k not in _RESOURCE_FIELDS}
+    subjects = _RESOURCE_FIELDS if kind == "resource" else _ROOM_FIELDS if kind == "check_music_art_rooms" else set()
+    if any(f in given and f not in previous.quantities for f in subjects):
+        # "那骨干教师8个呢" after an 音体美 question, "美术教室有4间呢" after 音乐: the new subject
+        # replaces the old one, the school's own figures (students, classes) stay
+        kept = {k: v for k, v in previous.quantities.items() if k not in subjects}
         quantities = {**kept, **given}
     else:
         quantities = {**previous.quantities, **given}
@@ -934,6 +936,7 @@ def _by_unit(family: str | None, found: dict, implied: str | None, prefer: tuple
 # A resource indicator's value key (pe_art_teachers_per100) → the raw-count field it is computed from.
 _VALUE_KEYS = {ind.key: field for field, ind in calculator.resource_inputs().items()}
 _RESOURCE_FIELDS = {*_RESOURCE_WORDS, *_VALUE_KEYS}  # raw-count fields and value keys of the seven
+_ROOM_FIELDS = {"music_rooms", "art_rooms"}
 
 
 def _base_field(name: str) -> str:
