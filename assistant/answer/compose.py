@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from assistant.answer import roster
 from assistant.answer.text import content_tokens, overlap, sentences
 from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, Registry, default_registry
+from assistant.domain.number_roles import lexicon
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
 from assistant.ingest.office import chinese_number
@@ -36,7 +37,8 @@ GENERAL_MIN_OVERLAP = 0.6
 TOP_HIT_MIN_OVERLAP = 0.5  # the best-ranked clause needs less lexical support
 RETRIEVAL_DEPTH = 10
 # Words that frame a question rather than name its topic; dropped before overlap scoring.
-FRAME_WORDS = re.compile(r"谁|哪个|哪些|哪家|在哪|哪里|哪儿|哪|有啥|啥|帮忙|部门|单位|负责|归|管|是|的|事|工作|什么|怎么|要求|规定|方面|问题|呢|吗|请问|这个|方案|时候|之前")
+# The words of asking (lexicon question_words), longest first: no topic of a question.
+FRAME_WORDS = re.compile("|".join(map(re.escape, sorted(lexicon().question_words, key=len, reverse=True))))
 # A figure the question states ("还是三千个", "零点九个") is a claim or the user's data, not a topic word.
 NUMERAL_TOKEN = re.compile(r"[零〇一二两三四五六七八九十百千万点\d.]+[个名人位间元]?")
 
@@ -330,12 +332,11 @@ def official_clause(index: LoadedIndex, ind: Indicator, source, docs: list[str] 
     list of the four 方面, states nothing). Our summary speaks for such a rule until its text is indexed."""
     rules = [d for d in scope_of(index, docs) if d in index.profiles and index.profiles[d].kind in RULE_KINDS]
     anchor = source.anchor
-    values = [*ind.values.values(), *([source.value] if source.value is not None else [])]
-    figures = {format(v.normalize(), "f") for v in values}  # the rule's own figure where it differs from ours
     for chunk in index.chunks:
         if chunk.doc_id in rules and anchor in chunk.text:
+            # the rule's own figure counts where it differs from ours (source.value)
             sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start)
-                         if anchor in s and any(f in s for f in figures)), None)
+                         if anchor in s and _states_figure(ind, s)), None)
             if sent:
                 return citation(index, chunk, *sent)
     return None
@@ -366,6 +367,15 @@ def indicator_citations(index: LoadedIndex, ind: Indicator, docs: list[str] | No
         if c:
             out.append(c)
     return out
+
+
+def _figures(ind: Indicator) -> set[str]:
+    values = [*ind.values.values(), *(s.value for s in ind.sources if s.value is not None)]
+    return {format(v.normalize(), "f") for v in values}
+
+
+def _states_figure(ind: Indicator, text: str) -> bool:
+    return any(f in text for f in _figures(ind))
 
 
 def _registry_quoted(key: str) -> set[str]:

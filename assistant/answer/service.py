@@ -141,8 +141,10 @@ class Assistant:
                 return compose.compose_validity(index, named), "general"
         if frame.asks_change and intent != "calculation":  # "新方案改成哪年了": the two versions compared
             plan = _newer_version(index, frame, docs)
-            changed = versions.compose_change(index, compose.topic_tokens(text, list(change_words())), plan,
-                                              frame.change_of_units) if plan else None
+            changed = versions.compose_change(
+                index, compose.topic_tokens(text, list(change_words())), plan, frame.change_of_units, frame.unit_names,
+                tuple(format(r.mention.value.normalize(), "f") for r in frame.numbers if r.is_data),
+                on_topic=plan is not None and plan.doc_id not in docs) if plan else None
             if changed is not None:
                 return changed, intent
         if frame.article[0] and intent != "calculation":  # "第三条规定的啥": the article itself
@@ -253,7 +255,12 @@ def _newer_version(index: LoadedIndex, frame: QueryFrame, docs: list[str]):
             return profile
         if profile.superseded_by in index.profiles:
             return index.profiles[profile.superseded_by]
-    return compose.scope_plan(index, docs)
+    plan = compose.scope_plan(index, docs)
+    if frame.place or (plan and versions.predecessor(index, plan)):
+        return plan
+    # no place named and the home plan has no older version: the one document that has one
+    versioned = [p for p in scope.profiles(index) if p.in_force and versions.predecessor(index, p)]
+    return versioned[0] if len(versioned) == 1 else plan
 
 
 def _regions_setting_otherwise(index: LoadedIndex, request, result) -> list[str]:
@@ -294,8 +301,8 @@ def _differs(index: LoadedIndex, ours, theirs, key: str, doc_id: str) -> bool:
 
 
 def _value_without_verdict(index: LoadedIndex, request, result, regions: list[str]) -> compose.Draft:
-    """The computed value and, region by region, its standard and what it gives — no single 达标
-    verdict — and the question which region the school is in."""
+    """The computed value and each region's own standard, quoted — no 达标 verdict, which depends on
+    the region — and the question which region the school is in."""
     numbers = result.output.get("numbers", {})
     value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}。" if "value" in numbers else ""
     home = scope.home_plan(index)
@@ -304,21 +311,16 @@ def _value_without_verdict(index: LoadedIndex, request, result, regions: list[st
         docs = scope.answer_scope(index, region)
         registry = compose.registry_for(index, docs)
         if not all(compose.registry_speaks_for(index, registry.get(k), docs) for k in result.indicator_keys):
-            lines.append(f"- 按{region}的方案：该方案对这项指标有自己的规定，请对照其原文核对。")
+            lines.append(f"- {region}的方案：对这项指标有自己的规定，请对照其原文。")
             continue
         standard = "；".join(compose.target_line(registry.get(k), request.level or "", bold=False)
                              for k in result.indicator_keys)
         marks = "".join(dict.fromkeys(f"[{draft.cite(c)}]" for k in result.indicator_keys
                                       for c in compose.indicator_citations(index, registry.get(k), docs)))
-        try:
-            met = numeric_question.run(request, registry).met
-        except ValueError:
-            met = None
-        verdict = {True: "达标", False: "未达标"}.get(met, "无法判断")
-        lines.append(f"- 按{region}的方案（{standard}）{marks}：{verdict}。")
+        lines.append(f"- {region}的方案：{standard}{marks}")
     draft.body = (f"按 {numeric_question.readback(request)} 计算：{value}\n\n已收录的文件中，各地方案对这项指标的标准不同，"
-            "是否达标因地区而异：\n" + "\n".join(lines) +
-            f"\n\n请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），以便按该地区的标准判断。")
+                  "是否达标要看学校在哪个地区：\n" + "\n".join(lines) +
+                  f"\n\n请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），以便按该地区的标准判断。")
     draft.tool_calls.append(ToolCall(result.tool, result.input, {"title": result.output.get("title"), "numbers": numbers}))
     return draft
 

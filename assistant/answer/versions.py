@@ -19,9 +19,10 @@ from assistant.index.store import LoadedIndex
 from assistant.models import DocumentProfile
 
 PAIR_MIN_RATIO = 0.5  # below this, two sentences are an addition and a removal, not one sentence changed
+TOPIC_MIN = 0.75  # a document the question did not name answers only a change its words (or figures) name
 MAX_LISTED = 8  # a question with no topic ("新旧方案有啥变化") lists this many changes
 ENUMERATION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*|^\d+[.．、]\s*")  # renumbering is no change
-CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
+CLAUSE = re.compile(r"[^，,]+[，,]?")  # "组  长：韩志远…" keeps its label
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 Span = tuple[str, int, int]  # text, absolute start, absolute end
@@ -33,10 +34,12 @@ class Change:
     old: Span | None
     context: str = ""  # the sentences it stands in, both versions, spaces out: what it is about
 
-    def about(self, topic: list[str]) -> float:
-        """How much of the topic the change names: its own clauses first, its sentences' words half."""
+    def about(self, topic: list[str], figures: tuple[str, ...] = ()) -> float:
+        """How much of the topic the change names: its own clauses first, its sentences' words half;
+        a figure the question states ("原来说三千个") in its clauses outweighs words."""
         own = max((overlap(topic, part[0]) for part in (self.new, self.old) if part), default=0.0)
-        return own + 0.5 * overlap(topic, self.context)
+        said = any(f in part[0] for part in (self.new, self.old) if part for f in figures)
+        return own + 0.5 * overlap(topic, self.context) + (2.0 if said else 0.0)
 
 
 def _key(text: str) -> str:
@@ -61,7 +64,7 @@ def _narrowed(new: Span, old: Span) -> Change:
         if lo >= hi:
             return whole
         s, e = parts[lo][1], parts[hi - 1][2]
-        text = whole[0][s - whole[1]:e - whole[1]].rstrip("，,：:")
+        text = whole[0][s - whole[1]:e - whole[1]].rstrip("，,")
         return text, s, s + len(text)
 
     return Change(span(a, i1, i2, new), span(b, j1, j2, old), _key(new[0]) + _key(old[0]))
@@ -97,26 +100,37 @@ def _header_only(change: Change, new: DocumentProfile, old: DocumentProfile) -> 
     return all(p in (new.doc_number, old.doc_number) or DATE_LINE.fullmatch(p) for p in parts)
 
 
-def compose_change(index: LoadedIndex, topic: list[str], new: DocumentProfile, units: bool) -> Draft | None:
+def compose_change(index: LoadedIndex, topic: list[str], new: DocumentProfile, units: bool,
+                   unit_names: list[str] = (), figures: tuple[str, ...] = (), on_topic: bool = False) -> Draft | None:
     """The changes from `new`'s predecessor that the question's `topic` (its words, the change words
     left out) names — all, up to MAX_LISTED, when it names none — each quoted from both versions;
-    with `units` also the units one version lists and the other does not. None when `new` replaced
-    nothing."""
+    with `units` also the units one version lists and the other does not, and the lines that name
+    them; `unit_names` (a unit the question names) keeps the changes inside that unit's duties;
+    `figures` (the numbers the question states) point at the changes that contain them.
+    None when `new` replaced nothing, or, with `on_topic` (a document the question did not name),
+    when no change meets the topic."""
     old = predecessor(index, new)
     if old is None:
         return None
     found = [c for c in changes(index.docs[new.doc_id].text, index.docs[old.doc_id].text)
              if not _header_only(c, new, old)]
-    scored = [(c.about(topic), c) for c in found]
+    if unit_names:
+        found = [c for c in found if _within_units(index, c, new, old, unit_names)] or found
+    scored = [(c.about(topic, figures), c) for c in found]
     best = max((s for s, _ in scored), default=0.0)
+    if on_topic and best < TOPIC_MIN:
+        return None
     draft = Draft("")
     lines = [f"《{new.name}》（{_numbered(index, draft, new)}）替代了《{old.name}》（{_numbered(index, draft, old)}）。两版相比："]
     unit_lines = _unit_lines(index, draft, new, old) if units else []
     lines += unit_lines
-    if best > 0:
+    if unit_lines:  # the roster line and duties that name an added or dropped unit
+        named = _unit_difference(new, old)
+        chosen = [c for c in found if any(n in c.context for n in named)][:MAX_LISTED]
+    elif best > 0:
         chosen = [c for s, c in scored if s >= best * 0.8][:3]
     else:
-        chosen = [] if unit_lines else [c for _, c in scored][:MAX_LISTED]
+        chosen = [c for _, c in scored][:MAX_LISTED]
     lines += ["- " + _change_line(index, draft, new, old, c) for c in chosen]
     if len(lines) == 1:
         return None
@@ -128,6 +142,23 @@ def _numbered(index: LoadedIndex, draft: Draft, profile: DocumentProfile) -> str
     """The document's 文号, cited from its own header."""
     cite = find_quote(index, profile.doc_id, profile.doc_number) if profile.doc_number else None
     return f"{profile.doc_number}[{draft.cite(cite)}]" if cite else (profile.doc_number or "无文号")
+
+
+def _unit_difference(new: DocumentProfile, old: DocumentProfile) -> set[str]:
+    return {u.name for u in new.units} ^ {u.name for u in old.units}
+
+
+def _within_units(index: LoadedIndex, change: Change, new: DocumentProfile, old: DocumentProfile,
+                  names: list[str]) -> bool:
+    """The change stands in the duty section of one of the named units (in either version)."""
+    for profile, part in ((new, change.new), (old, change.old)):
+        if part is None:
+            continue
+        for name in names:
+            chunk = unit_chunk(index, name, profile.doc_id)
+            if chunk and chunk.start <= part[1] < chunk.end:
+                return True
+    return False
 
 
 def _unit_lines(index: LoadedIndex, draft: Draft, new: DocumentProfile, old: DocumentProfile) -> list[str]:

@@ -60,6 +60,7 @@ class Lexicon:
     claim_leads: tuple[str, ...]
     claim_particles: tuple[str, ...]
     verdict_words: tuple[str, ...]
+    question_words: tuple[str, ...]
     instruction_words: tuple[str, ...]
     name_breakers: tuple[str, ...]
     org_suffixes: tuple[str, ...]
