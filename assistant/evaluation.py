@@ -294,14 +294,15 @@ def stated_verdicts(answer) -> list[str]:
     return found or HEADLINE_VERDICT.findall(_get(answer, "answer", "") or "")
 
 
-def stated_values(answer) -> list[str]:
-    """Each check's value, and its share of the standard where it has one (the 85% rule's 88.00)."""
+def stated_values(answer, shares: bool = False) -> list[str]:
+    """Each check's value; with `shares` also its share of the standard (the 85% rule's 88.00, and the
+    0.88 some items write for it)."""
     out = []
     for c in _checks(answer):
         numbers = c.get("numbers") or {}
         if numbers.get("value") is not None:
             out.append(str(numbers["value"]))
-        if numbers.get("ratio_percent") is not None:  # 88.00 (%) is the 0.88 of the standard some items write
+        if shares and numbers.get("ratio_percent") is not None:
             share = Decimal(str(numbers["ratio_percent"]))
             out += [str(numbers["ratio_percent"]), str((share / 100).quantize(Decimal("0.01"), ROUND_HALF_UP))]
     return out
@@ -356,9 +357,9 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
     elif not by_pairs and stated and (mismatched or not set(stated) <= set(expected)):
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
-    values = stated_values(answer)
+    values, reached = stated_values(answer), stated_values(answer, shares=True)
     # wrong when an expected value is missing and another stands in its place (0.78 read as 280)
-    if question.values and values and not set(question.values) <= set(values) and not set(values) <= set(question.values):
+    if question.values and values and not set(question.values) <= set(reached) and not set(values) <= set(question.values):
         problems.append(f"错误数字：计算值应为“{'、'.join(question.values)}”，答案为“{'、'.join(values)}”")
     return problems
 
