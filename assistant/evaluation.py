@@ -353,9 +353,8 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
     # Every paired value has its own check: the pairs decide. A verdict of another rule beside them
     # (the school 达标 by the 85% rule while the indicator itself is 未达标) is not the value's.
     by_pairs = bool(expected_of) and set(expected_of) <= {str((c.get("numbers") or {}).get("value")) for c in checks}
-    if by_pairs and mismatched:
-        problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
-    elif not by_pairs and stated and (mismatched or not set(stated) <= set(expected)):
+    unexpected = not by_pairs and stated and not set(stated) <= set(expected)
+    if (mismatched and (by_pairs or stated)) or unexpected:
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
     values, reached = stated_values(answer), stated_values(answer, shares=True)
     # wrong when an expected value is missing and another stands in its place (0.78 read as 280)

@@ -134,17 +134,20 @@ class Assistant:
             if unlisted is not None:
                 return unlisted, "out_of_scope"
         if frame.asks_validity and intent != "calculation":  # "2023年那个方案还管用吗"
-            figures = [int(r.mention.value) for r in frame.numbers if r.mention.value == int(r.mention.value)]
+            figures = _whole_figures(frame)
             # no 文号 or year given: the region's own plan ("曲阜的方案还有效吗")
             named = scope.named_document(index, figures, frame.place) if figures else scope.home_plan(index, frame.place)
             if named is not None:
                 return compose.compose_validity(index, named), "general"
-        if frame.asks_change and intent != "calculation":  # "新方案改成哪年了": the two versions compared
-            plan = _newer_version(index, frame, docs)
+        related = frame.asks_relation and len(scope.numbered_documents(index, _whole_figures(frame))) >= 2
+        if (frame.asks_change or related) and intent != "calculation":  # "新方案改成哪年了": the two versions compared
+            plan, asked = _newer_version(index, frame, docs)
+            # every figure it states, the claimed and the year ones too ("还是10%吗", "2027年"): changes hold them
+            figures = tuple(format(r.mention.value.normalize(), "f") for r in frame.numbers
+                            if r.role not in ("name", "ordinal", "schools"))
             changed = versions.compose_change(
                 index, compose.topic_tokens(text, list(change_words())), plan, frame.change_of_units, frame.unit_names,
-                tuple(format(r.mention.value.normalize(), "f") for r in frame.numbers if r.is_data),
-                on_topic=plan is not None and plan.doc_id not in docs) if plan else None
+                figures, on_topic=not asked) if plan else None
             if changed is not None:
                 return changed, intent
         if frame.article[0] and intent != "calculation":  # "第三条规定的啥": the article itself
@@ -246,21 +249,26 @@ class Assistant:
 
 
 def _newer_version(index: LoadedIndex, frame: QueryFrame, docs: list[str]):
-    """The document a question about changes asks of: the one its 文号 figures name ("23号跟2023年31号"),
-    the newer where they name two or name one that was replaced; else the scope's plan."""
-    figures = [int(r.mention.value) for r in frame.numbers if r.mention.value == int(r.mention.value)]
-    named = scope.numbered_documents(index, figures) if figures else []
+    """The document a question about changes asks of, and whether the question asked of it: the one
+    its 文号 figures name ("23号跟2023年31号"), the newer where they name two or one that was replaced;
+    else the scope's plan; else (no place named, the home plan has no older version) the one document
+    that has one — not asked of, so it answers only a change the question's words name."""
+    named = scope.numbered_documents(index, _whole_figures(frame))
     for profile in named:
         if profile.in_force:
-            return profile
+            return profile, True
         if profile.superseded_by in index.profiles:
-            return index.profiles[profile.superseded_by]
+            return index.profiles[profile.superseded_by], True
     plan = compose.scope_plan(index, docs)
     if frame.place or (plan and versions.predecessor(index, plan)):
-        return plan
-    # no place named and the home plan has no older version: the one document that has one
+        return plan, True
     versioned = [p for p in scope.profiles(index) if p.in_force and versions.predecessor(index, p)]
-    return versioned[0] if len(versioned) == 1 else plan
+    return (versioned[0], False) if len(versioned) == 1 else (plan, True)
+
+
+def _whole_figures(frame: QueryFrame) -> list[int]:
+    """The question's whole numbers: what a 文号 or a year is written with."""
+    return [int(r.mention.value) for r in frame.numbers if r.mention.value == int(r.mention.value)]
 
 
 def _regions_setting_otherwise(index: LoadedIndex, request, result) -> list[str]:
@@ -304,7 +312,10 @@ def _value_without_verdict(index: LoadedIndex, request, result, regions: list[st
     """The computed value and each region's own standard, quoted — no 达标 verdict, which depends on
     the region — and the question which region the school is in."""
     numbers = result.output.get("numbers", {})
-    value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}。" if "value" in numbers else ""
+    # a check with no single value (rooms, a list) shows its first step that states no verdict
+    plain = next((st for st in result.steps if "达标" not in st), "")
+    value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}。" if "value" in numbers \
+        else (f"{plain}。" if plain else "")
     home = scope.home_plan(index)
     draft, lines = compose.Draft(""), []
     for region in [home.region, *regions] if home else regions:

@@ -21,7 +21,7 @@ from assistant.models import DocumentProfile
 PAIR_MIN_RATIO = 0.5  # below this, two sentences are an addition and a removal, not one sentence changed
 TOPIC_MIN = 0.75  # a document the question did not name answers only a change its words (or figures) name
 MAX_LISTED = 8  # a question with no topic ("新旧方案有啥变化") lists this many changes
-ENUMERATION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*|^\d+[.．、]\s*")  # renumbering is no change
+ENUMERATION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*|^\d+[.．、](?!\d)\s*")  # renumbering is no change
 CLAUSE = re.compile(r"[^，,]+[，,]?")  # "组  长：韩志远…" keeps its label
 DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
@@ -51,13 +51,13 @@ def _clauses(sent: Span) -> list[Span]:
     return [(m.group(0), start + m.start(), start + m.end()) for m in CLAUSE.finditer(text) if m.group(0).strip()]
 
 
-def _narrowed(new: Span, old: Span) -> Change:
-    """The run of clauses where two versions of a sentence differ."""
+def _narrowed(new: Span, old: Span) -> Change | None:
+    """The run of clauses where two versions of a sentence differ; None when only numbering inside differs."""
     a, b = _clauses(new), _clauses(old)
     ops = [op for op in SequenceMatcher(None, [_key(c[0]) for c in a], [_key(c[0]) for c in b]).get_opcodes()
            if op[0] != "equal"]
     if not ops:
-        return Change(new, old, _key(new[0]) + _key(old[0]))
+        return None
     i1, i2, j1, j2 = ops[0][1], ops[-1][2], ops[0][3], ops[-1][4]
 
     def span(parts: list[Span], lo: int, hi: int, whole: Span) -> Span:
@@ -82,7 +82,9 @@ def changes(new_text: str, old_text: str) -> list[Change]:
                            default=(0.0, None), key=lambda rm: rm[0])
         if match is not None and ratio >= PAIR_MIN_RATIO:
             free.remove(match)
-            out.append(_narrowed(sent, match))
+            narrowed = _narrowed(sent, match)
+            if narrowed is not None:
+                out.append(narrowed)
         else:
             out.append(Change(sent, None, _key(sent[0])))
     return out + [Change(None, o, _key(o[0])) for o in free]
@@ -127,8 +129,9 @@ def compose_change(index: LoadedIndex, topic: list[str], new: DocumentProfile, u
     if unit_lines:  # the roster line and duties that name an added or dropped unit
         named = _unit_difference(new, old)
         chosen = [c for c in found if any(n in c.context for n in named)][:MAX_LISTED]
-    elif best > 0:
-        chosen = [c for s, c in scored if s >= best * 0.8][:3]
+    elif best > 0:  # the best first, then the document's order
+        kept = [c for s, c in sorted(scored, key=lambda sc: -sc[0]) if s >= best * 0.8][:3]
+        chosen = [c for c in found if c in kept]
     else:
         chosen = [c for _, c in scored][:MAX_LISTED]
     lines += ["- " + _change_line(index, draft, new, old, c) for c in chosen]

@@ -259,8 +259,9 @@ def _is_claim(text: str, clause: str, lead: str, lex: Lexicon) -> bool:
     # says, about no school of the asker's, states the standard.
     # "学校规模上限是不是三千人", "培训经费是否按公用经费10%安排": the figure is what is asked to be confirmed.
     ending = text.rstrip("？?。！! ")
+    asks_verdict = any(w in text for w in lex.verdict_words)  # "是否配够了8个", "够了吧": the school's figures
     ends_as_claim = any(ending.endswith(e) for e in lex.claim_endings) or (
-        any(ending.endswith(p) for p in lex.claim_particles) and not any(w in text for w in lex.verdict_words))
-    asks_before = any(w in lead for w in lex.claim_leads)
+        any(ending.endswith(p) for p in lex.claim_particles) and not asks_verdict)
+    asks_before = any(w in lead for w in lex.claim_leads) and not asks_verdict
     mine = any(w in text for w in lex.first_person)
     return (ends_as_claim or asks_before) and not mine

@@ -49,9 +49,9 @@ QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么
 # A turn that asks for a verdict or a gap on figures ("达标没", "还差几个才达标", "比例够吗").
 VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
-# What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 # What a turn that re-asks the previous question elsewhere adds besides the place ("国家那个评估办法里是多少").
-_ASKS_ONLY = re.compile(r"那个|这个|那份|这份|文件|办法|规定|里面|里|中|标准|规定的|要求|是多少|多少|是什么|什么|啥|怎么定的?|怎么说的?")
+_ASKS_ONLY = re.compile(r"那个|这个|那份|这份|文件|办法|规定的?|里面|里|中|标准|要求|是多少|多少|是什么|什么|啥|怎么定的?|怎么说的?")
+# What is left of a follow-up after its slots are taken out; nothing left means it has no topic.
 _SLOT_WORDS = re.compile(r"小学|初中|城区|镇区|那边|这边|那么|那|呢|吗|换成|改成|同样的数?|放到|如果是?|要是|是不是|不一样|一样|也|的|是|还|了|[？?，,。！!\s]")
 
 
@@ -87,6 +87,7 @@ class QueryFrame:
     asks_validity: bool = False  # "还管用吗", "废止了没": whether a document still holds
     asks_change: bool = False  # "新方案改成哪年了": what changed from the version it replaced
     change_of_units: bool = False  # "新版专班里新加了哪个单位": the two versions' unit tables compared
+    asks_relation: bool = False  # "23号跟2023年31号是啥关系": two documents, if the question names two
     places: list[tuple[str, str]] = field(default_factory=list)  # every region named (region, words), in order
     place_mentions: list[str] = field(default_factory=list)  # every span that named one ("国家", "评估办法")
     unlisted: list[str] = field(default_factory=list)  # bodies it names that are no unit of any table (数据局)
@@ -118,7 +119,8 @@ def _versions() -> dict:
 
 def change_words() -> tuple[str, ...]:
     """What asks how a document changed from its older version (longest first): no topic of its own."""
-    return tuple(sorted(_versions()["change_words"], key=len, reverse=True))
+    data = _versions()
+    return tuple(sorted([*data["version_words"], *data["change_words"], *data["relation_words"]], key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -241,7 +243,9 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     place = named if named[0] else place
     resolved = units_of(question, place[0])
     units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
-    indicators = [ind.key for ind in default_registry().find(_masked(question, [w for _, w in mentions]))]
+    # only the names of rules are masked ("国家评估办法"), not places: "汶河区哪年通过国家评估" keeps its indicator
+    rule_names = [w for _, w in mentions if regions.get(w, w) != w]
+    indicators = [ind.key for ind in default_registry().find(_masked(question, rule_names))]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
     calc = calc if calc.tool else None
@@ -257,8 +261,11 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame.roster = replace(read_roster_ask(question), places=named_places(said))
     frame.article = find_article(question)
     frame.asks_validity = bool(VALIDITY.search(question))
-    frame.asks_change = any(w in question for w in change_words())
-    frame.change_of_units = frame.asks_change and any(w in question for w in _versions()["unit_words"])
+    # a version named (新版, 老方案) or a change said (改成, 换人); not two regions compared ("有啥区别")
+    data = _versions()
+    frame.asks_change = any(w in question for w in (*data["version_words"], *data["change_words"])) and len(places) < 2
+    frame.change_of_units = frame.asks_change and not units and any(w in question for w in _versions()["unit_words"])
+    frame.asks_relation = any(w in question for w in _versions()["relation_words"])
     _classify(frame, embed, model_key)
     return frame
 
@@ -379,13 +386,13 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
     own = read(question, notice)
     if previous is not None and previous.place:
         read = partial(read, place=(previous.place, previous.place_words))  # a follow-up stays in its region
-        if not own.place and previous.place in covered and _county(previous.place):
-            own = read(question, notice)  # so does a new question in a talk about one county ("主任是谁")
     if previous is not None and question and _states(previous):
         carried = _carry_statement(question, notice, previous, own, read)
         if carried is not None:
             return carried
     if previous is None or not question or not _is_follow_up(question, own):
+        if previous is not None and not own.place and previous.place in covered and _county(previous.place):
+            return read(question, notice)  # so does a new question in a talk about one county ("主任是谁")
         return own
     old_units, new_units = previous.units, own.units
     if previous.person and not own.person and PERSON_PRONOUN.search(question):  # "他还兼着啥"
@@ -426,7 +433,7 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
 def _county(region: str) -> bool:
     """A county-level place (汶河区), whose plan a conversation stays in; not 全国 or a province,
     whose rules answer one question and not the next ("国家办法第三条…" → "专班组长是谁")."""
-    return region[-1:] in "市县区"
+    return region.endswith(tuple(s for s in _places()["place_suffixes"] if s != "省"))
 
 
 def _states(frame: QueryFrame) -> bool:
