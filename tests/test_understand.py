@@ -315,3 +315,13 @@ def test_a_unit_named_in_a_change_question_is_no_question_about_units():
     ("学校800人，音体美老师是否配够了8个", {"students": 800, "pe_art_teachers": 8})])
 def test_asking_whether_the_schools_figures_suffice_is_a_calculation(question, quantities):
     assert understand(question).calc.quantities == quantities
+
+
+def test_a_school_then_its_figures_after_ne_follows_the_calculation():
+    frame = understand("二中呢，1000人22间", ["曲阜一中是初中，1200人，网络多媒体教室30间，达标吗"])
+    assert (frame.follow_up, frame.calc.quantities) == ("inherit", {"students": 1000, "multimedia_classrooms": 22})
+
+
+def test_asking_whether_none_exceeds_is_a_verdict_not_a_claim():
+    frame = understand("三所小学的班额 实验二小46 实验三小42 陵城二小40 都没超吧")
+    assert not frame.claims and frame.calc.tool == "school_list"

@@ -35,7 +35,8 @@ from assistant.understand.rules import rule_intent
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
 VERSIONS_FILE = Path(__file__).with_name("data") / "versions.yaml"
 MAX_HISTORY = 4  # only the last few turns can be what a follow-up leaves out; bounds the work too
-ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$")
+ELLIPSIS = re.compile(r"^(那么|那|还有|另外|再问|然后|要是|如果是?|换成|改成)|换成|改成|同样的|一样的数|(呢|也一样吗|也是吗|一样吗)[？?]?$"
+                      r"|呢\s*[，,]")  # "二中呢，1000人22间": a clause ending in 呢, then its figures
 PRONOUN = re.compile(r"这两个单位|这两家单位|这两个部门|这两家|这几个单位|这家单位|这个单位|该单位|这个部门|该部门|这个局|该局|"
                      r"这家|他们单位|他们街道|他们|它们|它的|它")
 PERSON_PRONOUN = re.compile(r"(?<![其吉])他(?![们人])|她(?!们)|此人|这个人|这位")
