@@ -198,6 +198,8 @@ def test_a_rule_clause_is_quoted_only_where_it_states_the_figure(index):
     ("汶河新名单比去年多了哪个单位", ["新增成员单位：区数据局", "“林  雪  区数据局局长”"], ["3600"]),
     # no place named, and only 汶河 has an older version; the figure the question gives points at the change
     ("学位建设原来说三千个，新版改成多少了？", ["3600个以上”", "3000个以上”"], ["数据局"]),
+    ("汶河新方案跟23年那版比，计划通过评估的年份改了没", ["“力争2026年通过"], ["同时废止"]),  # 23 is not 2023's
+    ("汶河区新增学位目标24版调成多少了", ["3600个以上”"], ["2026年"]),
 ])
 def test_what_changed_is_read_from_both_versions(settings, question, present, absent):
     answer = Assistant.from_settings(settings).ask(question)

@@ -38,7 +38,8 @@ class Change:
         """How much of the topic the change names: its own clauses first, its sentences' words half;
         a figure the question states ("原来说三千个") in its clauses outweighs words."""
         own = max((overlap(topic, part[0]) for part in (self.new, self.old) if part), default=0.0)
-        said = any(f in part[0] for part in (self.new, self.old) if part for f in figures)
+        said = any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", part[0])  # 23 is not the 23 of 2023
+                   for part in (self.new, self.old) if part for f in figures)
         return own + 0.5 * overlap(topic, self.context) + (2.0 if said else 0.0)
 
 
