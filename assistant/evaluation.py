@@ -42,9 +42,11 @@ import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from assistant.domain.calculator import round_to
 
 REFUSAL_TEXT = "现有文件中未找到相关规定"
 RECALL_KS = tuple(range(1, 11))
@@ -294,18 +296,14 @@ def stated_verdicts(answer) -> list[str]:
     return found or HEADLINE_VERDICT.findall(_get(answer, "answer", "") or "")
 
 
-def stated_values(answer, shares: bool = False) -> list[str]:
-    """Each check's value; with `shares` also its share of the standard (the 85% rule's 88.00, and the
-    0.88 some items write for it)."""
-    out = []
-    for c in _checks(answer):
-        numbers = c.get("numbers") or {}
-        if numbers.get("value") is not None:
-            out.append(str(numbers["value"]))
-        if shares and numbers.get("ratio_percent") is not None:
-            share = Decimal(str(numbers["ratio_percent"]))
-            out += [str(numbers["ratio_percent"]), str((share / 100).quantize(Decimal("0.01"), ROUND_HALF_UP))]
-    return out
+def stated_values(answer) -> list[str]:
+    return [str(v) for v in ((c.get("numbers") or {}).get("value") for c in _checks(answer)) if v is not None]
+
+
+def stated_shares(answer) -> list[str]:
+    """Each check's share of its standard (the 85% rule's 88.00), and the 0.88 some items write for it."""
+    shares = [str(v) for v in ((c.get("numbers") or {}).get("ratio_percent") for c in _checks(answer)) if v is not None]
+    return [*shares, *(str(round_to(Fraction(s) / 100)) for s in shares)]
 
 
 def _checks(answer) -> list[dict]:
@@ -356,7 +354,8 @@ def wrong_figures(question: EvalQuestion, answer) -> list[str]:
     unexpected = not by_pairs and stated and not set(stated) <= set(expected)
     if (mismatched and (by_pairs or stated)) or unexpected:
         problems.append(f"错误数字：结论应为“{'、'.join(expected)}”，答案给出“{'、'.join(stated)}”")
-    values, reached = stated_values(answer), stated_values(answer, shares=True)
+    values = stated_values(answer)
+    reached = [*values, *stated_shares(answer)]
     # wrong when an expected value is missing and another stands in its place (0.78 read as 280)
     if question.values and values and not set(question.values) <= set(reached) and not set(values) <= set(question.values):
         problems.append(f"错误数字：计算值应为“{'、'.join(question.values)}”，答案为“{'、'.join(values)}”")

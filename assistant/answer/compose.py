@@ -16,6 +16,7 @@ from assistant.answer import roster
 from assistant.answer.text import content_tokens, overlap, sentences
 from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, Registry, default_registry
 from assistant.domain.number_roles import lexicon
+from assistant.domain.numerals import plain_number
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
 from assistant.ingest.office import chinese_number
@@ -319,11 +320,13 @@ def find_quote(index: LoadedIndex, doc_id: str, quote: str) -> Citation | None:
     if doc is None or quote not in doc.text:
         return None
     start = doc.text.index(quote)
-    end = start + len(quote)
+    return span_citation(index, doc_id, start, start + len(quote))
+
+
+def span_citation(index: LoadedIndex, doc_id: str, start: int, end: int) -> Citation | None:
+    """Citation for the text at [start, end) of a document, labelled by the chunk that holds it."""
     holder = next((c for c in index.chunks if c.doc_id == doc_id and c.start <= start and end <= c.end), None)
-    if holder is None:
-        return None
-    return citation(index, holder, start, end)
+    return citation(index, holder, start, end) if holder else None
 
 
 def official_clause(index: LoadedIndex, ind: Indicator, source, docs: list[str] | None = None) -> Citation | None:
@@ -331,12 +334,11 @@ def official_clause(index: LoadedIndex, ind: Indicator, source, docs: list[str] 
     indicator `source` summarises: its anchor and one of its figures together (a sentence that only names it, such as a
     list of the four 方面, states nothing). Our summary speaks for such a rule until its text is indexed."""
     rules = [d for d in scope_of(index, docs) if d in index.profiles and index.profiles[d].kind in RULE_KINDS]
-    anchor = source.anchor
+    anchor, figures = source.anchor, _figures(ind)  # the rule's own figure counts where it differs (source.value)
     for chunk in index.chunks:
         if chunk.doc_id in rules and anchor in chunk.text:
-            # the rule's own figure counts where it differs from ours (source.value)
             sent = next(((a, b) for s, a, b in sentences(chunk.text, chunk.start)
-                         if anchor in s and _states_figure(ind, s)), None)
+                         if anchor in s and any(f in s for f in figures)), None)
             if sent:
                 return citation(index, chunk, *sent)
     return None
@@ -371,11 +373,7 @@ def indicator_citations(index: LoadedIndex, ind: Indicator, docs: list[str] | No
 
 def _figures(ind: Indicator) -> set[str]:
     values = [*ind.values.values(), *(s.value for s in ind.sources if s.value is not None)]
-    return {format(v.normalize(), "f") for v in values}
-
-
-def _states_figure(ind: Indicator, text: str) -> bool:
-    return any(f in text for f in _figures(ind))
+    return {plain_number(v) for v in values}
 
 
 def _registry_quoted(key: str) -> set[str]:

@@ -17,7 +17,7 @@ from assistant.answer import compose, evidence, versions
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
-from assistant.domain.numerals import extract_numbers
+from assistant.domain.numerals import extract_numbers, plain_number
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
 from assistant.models import SUMMARY_KIND, Answer, Citation, ToolCall
@@ -139,11 +139,11 @@ class Assistant:
             named = scope.named_document(index, figures, frame.place) if figures else scope.home_plan(index, frame.place)
             if named is not None:
                 return compose.compose_validity(index, named), "general"
-        related = frame.asks_relation and len(scope.numbered_documents(index, _whole_figures(frame))) >= 2
-        if (frame.asks_change or related) and intent != "calculation":  # "新方案改成哪年了": the two versions compared
-            plan, asked = _newer_version(index, frame, docs)
+        named = scope.numbered_documents(index, _whole_figures(frame)) if frame.asks_change or frame.asks_relation else []
+        if (frame.asks_change or len(named) >= 2) and intent != "calculation":  # "新方案改成哪年了": versions compared
+            plan, asked = _newer_version(index, frame, docs, named)
             # every figure it states, the claimed and the year ones too ("还是10%吗", "2027年"): changes hold them
-            figures = tuple(format(r.mention.value.normalize(), "f") for r in frame.numbers
+            figures = tuple(plain_number(r.mention.value) for r in frame.numbers
                             if r.role not in ("name", "ordinal", "schools"))
             changed = versions.compose_change(
                 index, compose.topic_tokens(text, list(change_words())), plan, frame.change_of_units, frame.unit_names,
@@ -248,12 +248,11 @@ class Assistant:
                       suggestions=suggestions(frame, intent))
 
 
-def _newer_version(index: LoadedIndex, frame: QueryFrame, docs: list[str]):
+def _newer_version(index: LoadedIndex, frame: QueryFrame, docs: list[str], named: list):
     """The document a question about changes asks of, and whether the question asked of it: the one
-    its 文号 figures name ("23号跟2023年31号"), the newer where they name two or one that was replaced;
-    else the scope's plan; else (no place named, the home plan has no older version) the one document
-    that has one — not asked of, so it answers only a change the question's words name."""
-    named = scope.numbered_documents(index, _whole_figures(frame))
+    its 文号 figures name (`named`: "23号跟2023年31号"), the newer where they name two or one that was
+    replaced; else the scope's plan; else (no place named, the home plan has no older version) the one
+    document that has one — not asked of, so it answers only a change the question's words name."""
     for profile in named:
         if profile.in_force:
             return profile, True
@@ -399,14 +398,14 @@ def _claim_line(frame: QueryFrame, registry) -> str:
     indicators = [ind for ind in indicators if (ind.unit == "%") == percent] or indicators
     right, wrong, elsewhere = [], [], []
     told = [r for r in frame.claims if r.role == "instruction"]
+    known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
+             if not frame.level or lv in (frame.level, "all")}
+    known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
+    # another document's own figure (the national 6000 where the plan sets 8000): not the one that applies
+    other = {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
     for r in frame.claims:
         if r.role == "instruction":
             continue  # what the question tells us to say is not repeated, only the standard given
-        known = {Fraction(v) for ind in indicators for lv, v in ind.values.items()
-                 if not frame.level or lv in (frame.level, "all")}
-        known |= {Fraction(n.value) for ind in indicators for n in extract_numbers(ind.name)}  # 5年360学时
-        # another document's own figure (the national 6000 where the plan sets 8000): not the one that applies
-        other = {Fraction(src.value) for ind in indicators for src in ind.sources if src.value is not None}
         value = Fraction(r.mention.value)
         (right if value in known else elsewhere if value in other else wrong).append(f"“{r.mention.text}”")
     standard = "；".join(compose.target_line(ind, frame.level, bold=False) for ind in indicators[:2])

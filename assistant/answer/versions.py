@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from assistant.answer.compose import Draft, chunk_citation, citation, find_quote, overlap, unit_chunk
+from assistant.answer.compose import Draft, chunk_citation, find_quote, overlap, span_citation, unit_chunk
 from assistant.answer.text import sentences
 from assistant.index.store import LoadedIndex
 from assistant.models import DocumentProfile
@@ -71,7 +72,8 @@ def _narrowed(new: Span, old: Span) -> Change | None:
     return Change(span(a, i1, i2, new), span(b, j1, j2, old), _key(new[0]) + _key(old[0]))
 
 
-def changes(new_text: str, old_text: str) -> list[Change]:
+@lru_cache(maxsize=16)  # the two texts of a county's versions, asked about again and again
+def changes(new_text: str, old_text: str) -> tuple[Change, ...]:
     """The parts that differ, in the newer document's order (removals last)."""
     new = [s for s in sentences(new_text) if _key(s[0])]
     old = [s for s in sentences(old_text) if _key(s[0])]
@@ -88,7 +90,7 @@ def changes(new_text: str, old_text: str) -> list[Change]:
                 out.append(narrowed)
         else:
             out.append(Change(sent, None, _key(sent[0])))
-    return out + [Change(None, o, _key(o[0])) for o in free]
+    return (*out, *(Change(None, o, _key(o[0])) for o in free))
 
 
 def predecessor(index: LoadedIndex, profile: DocumentProfile) -> DocumentProfile | None:
@@ -181,11 +183,9 @@ def _unit_lines(index: LoadedIndex, draft: Draft, new: DocumentProfile, old: Doc
 
 def _change_line(index: LoadedIndex, draft: Draft, new: DocumentProfile, old: DocumentProfile, change: Change) -> str:
     def quoted(profile: DocumentProfile, part: Span) -> str:
-        _, start, end = part  # cited where it stands, not where its words first occur
-        holder = next((c for c in index.chunks if c.doc_id == profile.doc_id and c.start <= start and end <= c.end), None)
-        if holder is None:
+        cite = span_citation(index, profile.doc_id, part[1], part[2])  # where it stands, not where its words first occur
+        if cite is None:
             return f"《{profile.name}》：“{part[0]}”"
-        cite = citation(index, holder, start, end)
         return f"《{profile.name}》{cite.label}：“{cite.quote}”[{draft.cite(cite)}]"
 
     if change.new and change.old:

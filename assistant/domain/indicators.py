@@ -127,12 +127,14 @@ class Registry:
     indicators: tuple[Indicator, ...]
     _by_key: dict[str, Indicator] = field(init=False, repr=False)
     _terms: list[tuple[str, Indicator]] = field(init=False, repr=False)
+    _shared: dict[tuple[str, str], tuple[Indicator, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_key = {ind.key: ind for ind in self.indicators}
         terms = [(term, ind) for ind in self.indicators for term in (ind.name, *ind.aliases)]
         # Longest first, so "骨干教师交流轮岗" wins over "骨干教师".
         self._terms = sorted(terms, key=lambda t: -len(t[0]))
+        self._shared = {(term, ind.key): self._sharing(term, ind) for term, ind in terms}
 
     def __getitem__(self, key: str) -> Indicator:
         return self.get(key)
@@ -170,19 +172,19 @@ class Registry:
                     continue
                 taken.append(span)
                 hits.append((span[0], ind))
-                hits += [(span[0], other) for other in self._sharing(term, ind)]
+                hits += [(span[0], other) for other in self._shared[(term, ind.key)]]
         ordered: list[Indicator] = []
         for _, ind in sorted(hits, key=lambda h: h[0]):
             if ind not in ordered:
                 ordered.append(ind)
         return ordered
 
-    def _sharing(self, term: str, ind: Indicator) -> list[Indicator]:
+    def _sharing(self, term: str, ind: Indicator) -> tuple[Indicator, ...]:
         """Indicators of the same clause whose own name contains the term that named `ind`: "交流轮岗比例"
         asks of the 10% and of the 骨干 20% stated beside it ("交流轮岗教师总数的20%")."""
         clauses = {(s.doc_id, s.clause) for s in ind.sources if s.verbatim}
-        return [other for other in self.indicators if other is not ind and term in other.name
-                and clauses & {(s.doc_id, s.clause) for s in other.sources if s.verbatim}]
+        return tuple(other for other in self.indicators if other is not ind and term in other.name
+                     and clauses & {(s.doc_id, s.clause) for s in other.sources if s.verbatim})
 
     def verify_quotes(self, doc_texts: Mapping[str, str]) -> list[str]:
         """Problems with verbatim quotes: document absent, or quote not an exact substring."""

@@ -43,6 +43,11 @@ def normalize(text: str) -> str:
     return text.translate(_WIDTH)
 
 
+def plain_number(value: Decimal) -> str:
+    """A figure as documents write it: 85, 4.2, 2000 — no exponent, no trailing zeros."""
+    return format(value.normalize(), "f")
+
+
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every number in `text`, with its span in the original string."""
     source = normalize(text)

@@ -473,10 +473,10 @@ def _school_list(text: str, roles: list[NumberRole], data_text: str, kind: str =
 def _level_list(text: str, data_text: str, kind: str) -> CalcRequest | None:
     """"全市小学差异系数0.42，初中0.47，各自达标吗": each level named with figures of its own is
     one calculation, like a school of a list."""
-    starts = [m.start() for m in re.finditer("小学|初中", text)]
-    if len(starts) != 2 or text[starts[0]:starts[0] + 2] == text[starts[1]:starts[1] + 2]:
+    named = [(m.start(), level) for level, _ in _LEVEL_PATTERNS for m in re.finditer(level, text)]
+    if len(named) != 2 or named[0][1] == named[1][1]:
         return None
-    return _list_from(text, starts, data_text, kind)
+    return _list_from(text, sorted(a for a, _ in named), data_text, kind)
 
 
 def _list_from(text: str, starts: list[int], data_text: str, kind: str) -> CalcRequest | None:
@@ -775,13 +775,15 @@ def _detect_tool(text: str, skip: str | None = None) -> str | None:
     return None
 
 
+_LEVEL_PATTERNS = (("初中", r"初中|中学|初[一二三]|[七八九]年级"), ("小学", r"小学|村小|(?<!初)[一二三四五六]年级"))
+
+
 def detect_level(text: str) -> str | None:
     """The school level a question names (初中 / 小学 / 一贯制), or None when it names none or both."""
     text = _KEYWORD_MASKS.sub(lambda m: "□" * len(m.group()), text)
     if "一贯制" in text:
         return "一贯制"
-    found = {level for level, pattern in (("初中", r"初中|中学|初[一二三]|[七八九]年级"), ("小学", r"小学|村小|(?<!初)[一二三四五六]年级"))
-             if re.search(pattern, text)}
+    found = {level for level, pattern in _LEVEL_PATTERNS if re.search(pattern, text)}
     if not found:  # "五中有学生1800人": the school's name says its level
         return school_name_level(text)
     return found.pop() if len(found) == 1 else None
@@ -936,7 +938,7 @@ def _by_unit(family: str | None, found: dict, implied: str | None, prefer: tuple
 # A resource indicator's value key (pe_art_teachers_per100) → the raw-count field it is computed from.
 _VALUE_KEYS = {ind.key: field for field, ind in calculator.resource_inputs().items()}
 _RESOURCE_FIELDS = {*_RESOURCE_WORDS, *_VALUE_KEYS}  # raw-count fields and value keys of the seven
-_ROOM_FIELDS = {"music_rooms", "art_rooms"}
+_ROOM_FIELDS = set(_AREA_FIELDS)  # the subjects of the special rooms (音乐, 美术)
 
 
 def _base_field(name: str) -> str:

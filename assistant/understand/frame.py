@@ -118,6 +118,7 @@ def _versions() -> dict:
     return yaml.safe_load(VERSIONS_FILE.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
 def change_words() -> tuple[str, ...]:
     """What asks how a document changed from its older version (longest first): no topic of its own."""
     data = _versions()
@@ -263,19 +264,19 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame.article = find_article(question)
     frame.asks_validity = bool(VALIDITY.search(question))
     # a version named (新版, 老方案) or a change said (改成, 换人); not two regions compared ("有啥区别")
-    data = _versions()
-    frame.asks_change = any(w in question for w in (*data["version_words"], *data["change_words"])) and len(places) < 2
-    frame.change_of_units = frame.asks_change and not units and any(w in question for w in _versions()["unit_words"])
-    frame.asks_relation = any(w in question for w in _versions()["relation_words"])
+    said_words = {key: any(w in question for w in words) for key, words in _versions().items()}
+    frame.asks_change = (said_words["version_words"] or said_words["change_words"]) and len(places) < 2
+    frame.change_of_units = frame.asks_change and not units and said_words["unit_words"]
+    frame.asks_relation = said_words["relation_words"]
     _classify(frame, embed, model_key)
     return frame
 
 
-def _masked(text: str, words: list[str]) -> str:
-    """The text with the words that named a place or a rule blanked out: "国家评估办法" names the
-    national rule, not the indicator 国家评估(认定的年份)."""
+def _masked(text: str, words: list[str], fill: str = "　") -> str:
+    """The text with the words that named a place or a rule blanked out (`fill` per character; "" takes
+    them out): "国家评估办法" names the national rule, not the indicator 国家评估(认定的年份)."""
     for w in sorted(words, key=len, reverse=True):
-        text = text.replace(w, "　" * len(w))
+        text = text.replace(w, fill * len(w))
     return text
 
 
@@ -495,7 +496,7 @@ def _place_only(question: str, own: QueryFrame) -> bool:
     """A turn that names a place and no topic of its own ("国家那个评估办法里是多少")."""
     if not own.place or own.indicators or own.units or own.person:
         return False
-    return _slot_only(_ASKS_ONLY.sub("", _masked(question, own.place_mentions).replace("　", "")), own)
+    return _slot_only(_ASKS_ONLY.sub("", _masked(question, own.place_mentions, fill="")), own)
 
 
 def _slot_only(question: str, own: QueryFrame) -> bool:
