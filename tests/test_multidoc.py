@@ -77,6 +77,21 @@ def test_superseded_document_is_left_out_of_retrieval_by_default(settings, index
     assert cite.status == "被替代" and "被替代" in compose.render_sources([cite])
 
 
+def test_a_question_naming_the_superseded_plan(settings, index):
+    """By default the current plan answers and says the one asked about was replaced; with the
+    per-question switch on, the old plan itself answers, labelled."""
+    assistant = Assistant(index, settings)
+    question = "汶河区2023年方案里的工作目标是什么"
+    default = assistant.ask(question)
+    assert {c.doc_id for c in default.citations} == {WENHE}
+    assert "您问到的《汶河区2023方案》已被《汶河区2024方案》替代" in default.answer and "2026年" in default.answer
+    old = assistant.ask(question, include_superseded=True)
+    assert {c.doc_id for c in old.citations} == {WENHE_OLD}
+    assert "2027年" in old.answer and "该文件已被《汶河区2024方案》替代" in old.answer
+    assert assistant.scoped_index(True) is assistant.scoped_index(True)  # made once per index
+    assert assistant.scoped_index(False) is index and assistant.ask(question).answer == default.answer
+
+
 def test_docs_filter_limits_retrieval(index):
     hits = hybrid_search(index, "特殊教育学校生均公用经费", 10, docs=[WENHE])
     assert hits and {h.chunk.doc_id for h in hits} == {WENHE}

@@ -7,8 +7,9 @@ them) → numeric grounding check → markdown with numbered sources.
 """
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 from functools import partial
@@ -20,7 +21,7 @@ from assistant.domain.indicators import default_registry
 from assistant.domain.numerals import extract_numbers, plain_number
 from assistant.index.embedding import backend_id
 from assistant.index.store import LoadedIndex, open_index
-from assistant.models import SUMMARY_KIND, Answer, Citation, ToolCall
+from assistant.models import SUMMARY_KIND, Answer, Citation, DocumentProfile, ToolCall
 from assistant.retrieve import scope
 from assistant.retrieve.hybrid import hybrid_search
 from assistant.settings import Settings
@@ -38,12 +39,15 @@ class Turn:
 
     index: LoadedIndex
     docs: list[str]
+    left_out: DocumentProfile | None = None  # a superseded document the question names, not retrieved
 
 
 class Assistant:
     def __init__(self, index: LoadedIndex, settings: Settings):
         self.index = index
         self.settings = settings
+        self._twin: tuple[LoadedIndex, LoadedIndex] | None = None  # (index, the same with the other validity rule)
+        self._twin_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Assistant":
@@ -64,9 +68,21 @@ class Assistant:
                           people=index.people, units_of=partial(_units_of, index),
                           regions=scope.region_aliases(index))
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        started = time.perf_counter()
+    def scoped_index(self, include_superseded: bool | None = None) -> LoadedIndex:
+        """The current index, or, when a question asks for the other validity rule than the setting's
+        (the UI's 包括已被替代的文件 switch), the same index with that rule: made once per index."""
         index = self.index
+        if include_superseded is None or include_superseded == index.settings.include_superseded:
+            return index
+        with self._twin_lock:
+            if self._twin is None or self._twin[0] is not index:
+                self._twin = (index, replace(index, settings=index.settings.with_(include_superseded=include_superseded)))
+            return self._twin[1]
+
+    def ask(self, question: str, history: list[str] | None = None, include_superseded: bool | None = None) -> Answer:
+        """`include_superseded` overrides Settings.include_superseded for this question only."""
+        started = time.perf_counter()
+        index = self.scoped_index(include_superseded)
         frame = self.understand(question, history, index)
         if not frame.question:
             return Answer(question, EMPTY_MESSAGE, "out_of_scope", elapsed_ms=_ms(started))
@@ -86,9 +102,14 @@ class Assistant:
     def _turn(index: LoadedIndex, frame: QueryFrame) -> Turn:
         """The documents a frame is answered from: its region's, when the corpus has them."""
         region = frame.place if scope.documents_for_region(index, frame.place) else ""
+        named = scope.named_document(index, _whole_figures(frame), region) if frame.numbers else None
+        if named is not None and (named.in_force or frame.asks_change or frame.asks_relation or frame.asks_validity):
+            named = None  # comparing versions or asking its validity is answered from both, and says so
+        if named is not None and scope.usable(index, named):
+            return Turn(index, [named.doc_id])  # superseded ones switched on: "2023年那个方案里…" answers from it
         if frame.intent == "calculation" and region and scope.home_plan(index, region) is None:
             region = ""  # a school is in a county: "按国家标准6000元拨付了，达标了吧" is judged at home
-        return Turn(index, scope.answer_scope(index, region))
+        return Turn(index, scope.answer_scope(index, region), named)
 
     def _compose_parts(self, turn: Turn, frame: QueryFrame) -> tuple[compose.Draft, str, list]:
         """Each part of a compound question retrieved and answered in turn, under its own heading,
@@ -237,6 +258,8 @@ class Assistant:
         if ungrounded_numbers(body, citations, tool_outputs, labels) or problems:
             body = _quotes_only(citations)  # never state a number we cannot point to
         notes = validity_notes(turn.index, citations)
+        if turn.left_out and turn.left_out.doc_id not in {c.doc_id for c in citations}:
+            notes = "\n".join(filter(None, [notes, left_out_note(turn.index, turn.left_out)]))
         text = (f"> {frame.notice}\n\n" if frame.notice else "") + body + (f"\n\n{notes}" if notes else "")
         if citations:
             text += "\n\n" + compose.render_sources(citations)
@@ -362,6 +385,13 @@ def validity_notes(index: LoadedIndex, citations: list[Citation]) -> str:
         line = next(iter(notes.values()))
         return f"注意：{'本方案' if line.startswith('目标年份') else ''}{line}"
     return "\n".join(f"注意：《{name}》{line}" for name, line in notes.items())
+
+
+def left_out_note(index: LoadedIndex, profile: DocumentProfile) -> str:
+    """Why a document the question names is not what the answer quotes: it is superseded and left
+    out of retrieval (the setting or the UI switch brings it back)."""
+    line = (scope.validity_note(profile, date.today(), index.profiles) or "该文件已不再有效。").removeprefix("该文件")
+    return f"注意：您问到的《{profile.name}》{line}以上按现行文件作答；如需查看旧文件原文，可打开“包括已被替代的文件”。"
 
 
 def suggestions(frame: QueryFrame, intent: str) -> list[str]:
