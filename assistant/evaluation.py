@@ -254,7 +254,8 @@ def judge(question: EvalQuestion, answer, docs: dict | None = None, kinds: dict 
         asked = question.retrieval_query
         plans = {d for d in cited if (kinds or {}).get(d) == "plan"
                  and not _names_region(asked, (regions or {}).get(d, ""))}  # "曲阜和汶河各是多少": both
-        if (kinds or {}).get(question.doc) == "plan" and plans - {question.doc}:
+        # an ask item wants each region's standard shown beside the question "which region?": no mix
+        if (kinds or {}).get(question.doc) == "plan" and plans - {question.doc} and question.verdicts != ("ask",):
             reasons.append(f"混用了其他文件的方案：{'、'.join(sorted(plans - {question.doc}))}")
 
     verbatim_ok = broken = summary = accurate = 0

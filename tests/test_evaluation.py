@@ -271,6 +271,10 @@ def test_an_item_naming_its_document_needs_a_citation_from_it_and_no_other_plan(
     assert judge(item, {"answer": "", "citations": [cite("a-plan")]}, {}, kinds).passed
     mixed = judge(item, {"answer": "", "citations": [cite("a-plan"), cite("b-plan")]}, {}, kinds)
     assert not mixed.passed and any("混用" in r for r in mixed.reasons)
+    ask = EvalQuestion.from_dict({"id": "md-2", "question": "生均8500元达标吗", "intent": "calculation",
+                                  "expect": [], "doc": "a-plan", "verdicts": ["ask"]})
+    asked = {"answer": "甲县标准8000元，乙县9000元：请问学校在哪个县区？", "intent": "calculation", "citations": [cite("a-plan"), cite("b-plan")]}
+    assert judge(ask, asked, {}, kinds).passed  # each region's standard beside the question "which?"
 
 
 def test_a_verdict_is_judged_against_the_value_it_belongs_to_and_an_omitted_one_is_no_wrong_figure():

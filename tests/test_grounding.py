@@ -43,3 +43,12 @@ def test_a_cited_documents_name_and_number_are_not_figures():
                  short_title="汶河区2024方案", doc_number="汶政办字〔2024〕23号")
     assert ungrounded_numbers("根据《汶河区2024方案》（汶政办字〔2024〕23号）附件：“建立……”[1]", [c], []) == []
     assert ungrounded_numbers("经费不低于9000元", [c], []) == ["9000"]
+
+
+def test_weighted_overlap_lets_the_rare_word_decide():
+    from assistant.answer.text import overlap
+    tokens = ["优质均衡", "评估", "程序"]
+    weight = {"优质均衡": 1.0, "评估": 1.0, "程序": 9.0}.get
+    common, rare = "优质均衡评估认定", "评估认定的程序"
+    assert overlap(tokens, common) > overlap(tokens, rare)  # plain: more characters met
+    assert overlap(tokens, rare, weight) > overlap(tokens, common, weight)  # weighted: the rare one wins

@@ -348,3 +348,23 @@ def test_a_region_is_asked_for_only_when_its_figures_would_change_the_verdict(se
 def test_a_claim_about_a_countys_standard_is_checked_against_its_own_figure(settings):
     answer = Assistant.from_settings(settings).ask("汶河区音体美专任教师标准是每百名学生0.9人，对吗？")
     assert answer.answer.startswith("不对") and "不低于1.0人" in answer.answer
+
+
+@pytest.mark.parametrize("question, doc, label, quoted", [
+    # the rare word (程序) outweighs the words every document has (优质均衡, 评估认定)
+    ("优质均衡评估认定走什么程序", RULE, "第六章第九条", "县级自评、市级初审、省级评估、国家审核认定"),
+    # a rule's provision is quoted across its semicolon
+    ("已经认定的县后来指标下滑了咋办", RULE, "第六章第十一条", "责令限期整改；整改不到位的，撤销认定。"),
+    # a scope of rules only: the rule's own 文号
+    ("那个国家层面的评估办法示例是啥文号", RULE, "文件头", "教督示字〔2024〕9号（示例）"),
+    # the roster note in the county's own words (撤销, where 曲阜 says 解散)
+    ("汶河区专班什么时候撤销？", WENHE, "附件 一 专班办公室", "创建任务完成后，工作专班自行撤销。"),
+])
+def test_rule_and_county_wording_find_their_clause(settings, index, question, doc, label, quoted):
+    answer = Assistant(index, settings).ask(question)
+    assert any(c.doc_id == doc and c.label == label and quoted in c.quote for c in answer.citations), answer.answer
+
+
+def test_another_stage_named_by_its_own_name_is_refused(settings, index):
+    answer = Assistant(index, settings).ask("汶河区职业教育发展规划有哪些内容")
+    assert answer.intent == "out_of_scope" and "没有针对职业教育的规定" in answer.answer and not answer.citations

@@ -833,3 +833,8 @@ def test_one_figure_per_level_is_one_calculation_per_level():
 def test_the_others_met_said_in_other_words_is_the_85_percent_rule(question, met):
     request = parse_numeric_question(question)
     assert request.tool == "check_school_rule" and run(request).met is met
+
+
+def test_students_given_as_zaixiao_n_ren():
+    calc = parse_numeric_question("曲阜特教学校在校120人，全年公用经费102万，生均多少？达标吗")
+    assert calc.quantities == {"students": 120, "total_yuan": 1020000} and not calc.missing

@@ -170,6 +170,20 @@ def body_sentences(index: LoadedIndex, chunk: Chunk) -> list[tuple[str, int, int
     return out
 
 
+CLAUSE_MAX = 120  # characters an article's clause is quoted to, across its semicolons
+
+
+def clause_end(index: LoadedIndex, chunk: Chunk, a: int, b: int) -> tuple[int, int]:
+    """A rule's sentence ending in ； goes on to the end of its clause (。): "发现指标明显下滑的，责令
+    限期整改；整改不到位的，撤销认定。" is one provision. Plans' ；-lists are items and stay apart."""
+    kind = getattr(index.profiles.get(chunk.doc_id), "kind", "")
+    text = index.docs[chunk.doc_id].text
+    if kind not in RULE_KINDS or not text[a:b].endswith("；"):
+        return a, b
+    stop = min((i for i in (text.find("。", b, chunk.end), text.find("\n", b, chunk.end)) if i >= 0), default=-1)
+    return (a, stop + (text[stop] == "。")) if stop >= 0 and stop + 1 - a <= CLAUSE_MAX else (a, b)
+
+
 # ---------------------------------------------------------------- duty
 
 def unit_chunk(index: LoadedIndex, unit: str, doc_id: str = "") -> Chunk | None:
@@ -640,10 +654,38 @@ def _first_chunk(index: LoadedIndex, doc_id: str, role: str) -> Chunk | None:
     return chunks[0] if chunks else None
 
 
+def _rule_overview(index: LoadedIndex, rule: SourceDocument, question: str) -> Draft | None:
+    """What a rule is: its title and 文号 (with issuer and date where its text writes them), its first
+    article (why it was made) and, asked for the structure or for everything, its chapters."""
+    draft, lines = Draft(""), []
+    number, date = _number_and_date(index, rule)
+    issuer = find_quote(index, rule.doc_id, rule.issuer) if rule.issuer else None
+    if number:
+        lines.append(f"《{rule.title}》" + (f"由{issuer.quote}[{draft.cite(issuer)}]印发，" if issuer else "")
+                     + f"文号{number.quote}[{draft.cite(number)}]" + (f"，印发日期{date.quote}[{draft.cite(date)}]" if date else "") + "。")
+    articles = sorted((c for c in index.chunks if c.doc_id == rule.doc_id and c.section_path
+                       and re.fullmatch(r"第[一二三四五六七八九十百零〇\d]+条", c.section_path[-1])), key=lambda c: c.start)
+    if articles and not re.search(r"文号|日期|哪天|发文", question):
+        first = body_sentences(index, articles[0])[:1]
+        for _, a, b in first:
+            cite = citation(index, articles[0], a, b)
+            lines.append(f"{articles[0].label}：“{cite.quote}”[{draft.cite(cite)}]")
+        if re.search(r"几大块|几部分|哪几块|结构|框架|几章|哪些章|介绍|是什么|讲什么|讲的啥", question):
+            heads = child_headings(index, rule.doc_id, ())
+            if heads:
+                lines.append(f"《{doc_name(index, rule.doc_id)}》分为以下几章：")
+                lines += [f"- “{c.quote}”[{draft.cite(c)}]" for c in heads]
+    if not lines:
+        return None
+    draft.body = "\n".join(lines)
+    return draft
+
+
 def compose_overview(index: LoadedIndex, question: str, docs: list[str] | None = None) -> Draft | None:
     plan = _plan(index, docs)
-    if plan is None:
-        return None
+    if plan is None:  # a scope of rules only ("国家那个评估办法是啥文号"): the newest rule in it
+        rules = [d for d in scope_of(index, docs) if getattr(index.profiles.get(d), "kind", "") in RULE_KINDS]
+        return _rule_overview(index, index.docs[rules[0]], question) if rules and rules[0] in index.docs else None
     doc_id, name = plan.doc_id, doc_name(index, plan.doc_id)
     draft = Draft("")
     lines = []
@@ -722,9 +764,11 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], 
     verbatim_hits = [h for h in hits if h.chunk.verbatim and h.chunk.doc_id in scope]
     for rank, hit in enumerate(verbatim_hits):
         for sent, a, b in body_sentences(index, hit.chunk):
-            cover = overlap(topic, sent)
-            if cover >= (TOP_HIT_MIN_OVERLAP if rank == 0 else GENERAL_MIN_OVERLAP):
-                candidates.append((cover + 0.002 * (len(hits) - rank), hit.chunk, a, b))
+            # the rare words met count most: "评估认定走什么程序" is 第九条's 程序, not every 评估认定;
+            # plain coverage still admits a sentence meeting the question's common words
+            cover = overlap(topic, sent, index.term_weight)
+            if max(cover, overlap(topic, sent)) >= (TOP_HIT_MIN_OVERLAP if rank == 0 else GENERAL_MIN_OVERLAP):
+                candidates.append((cover + 0.002 * (len(hits) - rank), hit.chunk, *clause_end(index, hit.chunk, a, b)))
     candidates.sort(key=lambda s: -s[0])
     if not candidates:
         return None

@@ -144,7 +144,7 @@ class Assistant:
         text = frame.text.replace(frame.place_words, "") if frame.place_words else frame.text
         if intent == "out_of_scope" and frame.rule_intent != "out_of_scope":
             # The examples alone doubt the question: answer retrieval-first when a clause supports it.
-            draft = compose.compose_general(index, text, hits, docs)
+            draft = compose.compose_general(index, text, hits, docs) or evidence.rescue(index, text, hits)
             return (draft, "general") if draft else (compose.not_found(), intent)
         if intent == "out_of_scope":
             return compose.not_found(), intent

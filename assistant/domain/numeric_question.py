@@ -82,7 +82,7 @@ _ASKS_MEANING = re.compile(rf"什么|怎么|怎样|如何|哪|多少|几|为什�
 # A 差异系数 the user already has: "差异系数是0.42", "差异系数为０.６".
 _REPORTED_CV = re.compile(r"差异系数[^，,。；;0-9０-９]{0,6}?(?:是|为|达到|有|只有|才)?\s*$")
 
-_STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子"]
+_STUDENTS = ["在校学生", "在校生", "学生数", "学生人数", "学生", "孩子", "在校"]  # "在校120人"
 # "1630人规模的初中": the school's size is its student count.
 _SCHOOL_SIZE = ["规模", "校额"]
 # An amount for each student: "生均", "每个学生8000元".

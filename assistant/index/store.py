@@ -8,6 +8,7 @@ rebuilds, while an app still serves it, would fail too).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -61,6 +62,21 @@ class LoadedIndex:
                                               p.doc_id, p.name, national if p.kind == "plan" else frozenset())
                 for p in self.profiles.values()
                 if p.kind in ("plan", "national_rule", "provincial_rule") and p.doc_id not in quoted and p.doc_id in self.docs}
+
+    @cached_property
+    def _term_weights(self) -> dict[str, float]:
+        return {}
+
+    def term_weight(self, term: str) -> float:
+        """How rare `term` is among the verbatim chunks (BM25's idf squared, ≥ 0.01): a word every
+        document uses says little about which clause a question means; squared, so that a word one
+        clause has outweighs two that every clause has."""
+        weights = self._term_weights
+        if term not in weights:
+            texts = [c.text for c in self.chunks if c.verbatim]
+            df = sum(term in t for t in texts)
+            weights[term] = max(0.1, math.log(1 + (len(texts) - df + 0.5) / (df + 0.5))) ** 2
+        return weights[term]
 
     @cached_property
     def by_id(self) -> dict[str, Chunk]:

@@ -25,7 +25,7 @@ class RosterAsk:
     leaders: bool = False  # "领导班子": 组长 and 副组长, when nothing else narrows the list
     groups: tuple[str, ...] = ()
     orgs: tuple[str, ...] = ()  # organisation words of the question, matched against members' titles
-    notes: tuple[str, ...] = ()  # the roster notes asked about, by a word they contain (办公室, 解散)
+    notes: tuple[str, ...] = ()  # the roster notes asked about, by the words they may contain (解散, 撤销…)
     duties: bool = False  # counts the units the duty annex lists ("多少家单位有职责分工"), not people
     places: tuple[str, ...] = ()  # a town or street the question names (尼山镇), narrower than its unit 各镇街
 
@@ -77,7 +77,9 @@ def read_roster_ask(text: str) -> RosterAsk:
     counting = _counts_people(text, data, set(group_words) | set(orgs))
     exists = any(w in text for w in data["exists_words"]) or bool(re.search(r"有[^，,。？?]*[吗么][？?]?$", text))
     what = "count" if counting else "exists" if exists else "list"
-    notes = tuple(t["note"] for t in data["topics"] if any(w in text for w in t["words"]))
+    # every word of an asked topic finds its note: 汶河's says 撤销 where 曲阜's says 解散
+    notes = tuple(dict.fromkeys(w for t in data["topics"] if any(w in text for w in t["words"])
+                                for w in (t["note"], *t["words"])))
     leaders = any(w in text for w in data["leader_words"])
     if leaders and set(roles) <= {"组长"}:
         roles = ["组长", "副组长"]  # "哪几位市领导挂帅"
