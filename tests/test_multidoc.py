@@ -368,3 +368,14 @@ def test_rule_and_county_wording_find_their_clause(settings, index, question, do
 def test_another_stage_named_by_its_own_name_is_refused(settings, index):
     answer = Assistant(index, settings).ask("汶河区职业教育发展规划有哪些内容")
     assert answer.intent == "out_of_scope" and "没有针对职业教育的规定" in answer.answer and not answer.citations
+
+
+def test_the_national_certification_is_the_plans_target_not_a_region(settings, index):
+    answer = Assistant(index, settings).ask("什么时候要通过国家评估认定")
+    assert any(c.doc_id == QUFU and "力争2025年" in c.quote for c in answer.citations), answer.answer
+
+
+def test_two_ratios_without_a_region_show_both_values_and_ask(settings, index):
+    answer = Assistant(index, settings).ask("我校今年派出10名老师去别的学校，骨干占2名；够条件交流的一共90人。这样算合规吗")
+    assert "11.11%" in answer.answer and "20.00%" in answer.answer and "请说明学校所在的地区" in answer.answer
+    assert "不低于12%" in answer.answer and "达标" not in answer.answer.split("请说明")[0].replace("是否达标", "")

@@ -334,10 +334,10 @@ def _value_without_verdict(index: LoadedIndex, request, result, regions: list[st
     """The computed value and each region's own standard, quoted — no 达标 verdict, which depends on
     the region — and the question which region the school is in."""
     numbers = result.output.get("numbers", {})
-    # a check with no single value (rooms, a list) shows its first step that states no verdict
-    plain = next((st for st in result.steps if "达标" not in st), "")
+    # a check with no single value (rooms, two ratios) shows its steps that state no verdict
+    plain = [st for st in result.steps if "达标" not in st]
     value = f"{result.output.get('title', '')}为 {numbers['value']}{numbers.get('unit', '')}。" if "value" in numbers \
-        else (f"{plain}。" if plain else "")
+        else "".join(f"{st}。" for st in plain)
     home = scope.home_plan(index)
     draft, lines = compose.Draft(""), []
     for region in [home.region, *regions] if home else regions:
@@ -354,7 +354,8 @@ def _value_without_verdict(index: LoadedIndex, request, result, regions: list[st
     draft.body = (f"按 {numeric_question.readback(request)} 计算：{value}\n\n已收录的文件中，各地方案对这项指标的标准不同，"
                   "是否达标要看学校在哪个地区：\n" + "\n".join(lines) +
                   f"\n\n请说明学校所在的地区（例如“{regions[0]}的{request.level or '学校'}……”），以便按该地区的标准判断。")
-    draft.tool_calls.append(ToolCall(result.tool, result.input, {"title": result.output.get("title"), "numbers": numbers}))
+    draft.tool_calls.append(ToolCall(result.tool, result.input, {"title": result.output.get("title"), "numbers": numbers,
+                                                                "steps": plain}))
     return draft
 
 

@@ -137,6 +137,7 @@ def region_mentions(text: str, known: Mapping[str, str] | frozenset[str] = froze
     (评估办法 → 全国), as alias → region."""
     listed = [(region["name"], (region["name"], *region.get("aliases", ()))) for region in _places()["regions"]]
     known = known if isinstance(known, Mapping) else {name: name for name in known}
+    text = _masked(text, _places().get("not_region_phrases", []))  # "通过国家评估认定": the plan's target
     for alias, name in known.items():
         listed.append((name, (alias, alias[:-1]) if alias == name and len(name) > 2 and name[-1] in "区县市" else (alias,)))
     hits = sorted(((m.start(), -len(alias), name, alias) for name, aliases in listed for alias in aliases if alias
