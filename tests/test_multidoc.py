@@ -379,3 +379,10 @@ def test_two_ratios_without_a_region_show_both_values_and_ask(settings, index):
     answer = Assistant(index, settings).ask("我校今年派出10名老师去别的学校，骨干占2名；够条件交流的一共90人。这样算合规吗")
     assert "11.11%" in answer.answer and "20.00%" in answer.answer and "请说明学校所在的地区" in answer.answer
     assert "不低于12%" in answer.answer and "达标" not in answer.answer.split("请说明")[0].replace("是否达标", "")
+
+
+def test_a_county_compared_with_the_national_rule_answers_each_from_its_own(settings, index):
+    answer = Assistant(index, settings).ask("汶河的音体美教师标准和国家评估办法比，是高了还是一样")
+    assert {c.doc_id for c in answer.citations} >= {WENHE, RULE} and "1.0人" in answer.answer and "0.9人" in answer.answer
+    follow = Assistant(index, settings).ask("初中呢", ["国家评估办法里网络多媒体教室小学要求多少？"])
+    assert [c.doc_id for c in follow.citations] == [RULE] and "2.4间" in follow.answer  # the rule's name is no indicator

@@ -142,12 +142,16 @@ def region_mentions(text: str, known: Mapping[str, str] | frozenset[str] = froze
         listed.append((name, (alias, alias[:-1]) if alias == name and len(name) > 2 and name[-1] in "区县市" else (alias,)))
     hits = sorted(((m.start(), -len(alias), name, alias) for name, aliases in listed for alias in aliases if alias
                    for m in re.finditer(re.escape(alias), text)))
-    found, covered = [], -1
+    found, covered = [], -1  # (region, words, end)
     for start, length, name, alias in hits:
         if start >= covered:
+            if found and found[-1][0] == name and found[-1][2] == start:
+                # "国家" + "评估办法": one mention, so taking the place out of a part takes all of it
+                found[-1] = (name, found[-1][1] + alias, start - length)
+            else:
+                found.append((name, alias, start - length))
             covered = start - length
-            found.append((name, alias))
-    return found
+    return [(name, alias) for name, alias, _ in found]
 
 
 def find_regions(text: str, known: Mapping[str, str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -247,7 +251,7 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     resolved = units_of(question, place[0])
     units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
     # only the names of rules are masked ("国家评估办法"), not places: "汶河区哪年通过国家评估" keeps its indicator
-    rule_names = [w for _, w in mentions if regions.get(w, w) != w]
+    rule_names = [w for _, w in mentions if any(a in w for a, r in regions.items() if a != r)]  # "国家"+"评估办法" too
     indicators = [ind.key for ind in default_registry().find(_masked(question, rule_names))]
     roles = number_roles(question)
     calc = numeric_question.parse_numeric_question(question, roles)
