@@ -357,6 +357,8 @@ def test_a_claim_about_a_countys_standard_is_checked_against_its_own_figure(sett
     ("已经认定的县后来指标下滑了咋办", RULE, "第六章第十一条", "责令限期整改；整改不到位的，撤销认定。"),
     # a scope of rules only: the rule's own 文号
     ("那个国家层面的评估办法示例是啥文号", RULE, "文件头", "教督示字〔2024〕9号（示例）"),
+    # a rule asked for its aspects: the article naming them
+    ("这个督导评估办法从哪几个方面评", RULE, "第一章第二条", "资源配置、政府保障程度、教育质量、社会认可度四个方面"),
     # the roster note in the county's own words (撤销, where 曲阜 says 解散)
     ("汶河区专班什么时候撤销？", WENHE, "附件 一 专班办公室", "创建任务完成后，工作专班自行撤销。"),
 ])

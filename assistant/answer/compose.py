@@ -665,7 +665,13 @@ def _rule_overview(index: LoadedIndex, rule: SourceDocument, question: str) -> D
                      + f"文号{number.quote}[{draft.cite(number)}]" + (f"，印发日期{date.quote}[{draft.cite(date)}]" if date else "") + "。")
     articles = sorted((c for c in index.chunks if c.doc_id == rule.doc_id and c.section_path
                        and re.fullmatch(r"第[一二三四五六七八九十百零〇\d]+条", c.section_path[-1])), key=lambda c: c.start)
-    if articles and not re.search(r"文号|日期|哪天|发文", question):
+    aspects = [(c, a, b) for c in articles for sent, a, b in body_sentences(index, c) if "方面" in sent] \
+        if re.search(r"几个?方面|哪些方面", question) else []
+    if aspects:  # "从哪几个方面评": the article that names them, like a plan's 主要任务
+        chunk, a, b = aspects[0]
+        cite = citation(index, chunk, a, b)
+        lines.append(f"{chunk.label}：“{cite.quote}”[{draft.cite(cite)}]")
+    elif articles and not re.search(r"文号|日期|哪天|发文", question):
         first = body_sentences(index, articles[0])[:1]
         for _, a, b in first:
             cite = citation(index, articles[0], a, b)
