@@ -52,3 +52,31 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", target)
     return target
+
+
+MULTIDOC_CORPUS = REPO_ROOT / "eval" / "multidoc" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def multidoc_settings(tmp_path_factory) -> Settings:
+    """Four documents side by side, indexed once: the shipped plan and eval/multidoc/corpus (汶河区's
+    2024 plan, its superseded 2023 plan, a national rule example)."""
+    from assistant.index.builder import build_index
+
+    root = tmp_path_factory.mktemp("multidoc")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for folder in (REPO_ROOT / "corpus", MULTIDOC_CORPUS):
+        for path in folder.iterdir():
+            if path.is_file():
+                shutil.copy(path, corpus / path.name)
+    settings = Settings().with_(corpus_dir=corpus, index_dir=root / "index")
+    build_index(settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def multidoc_index(multidoc_settings):
+    from assistant.index.store import open_index
+
+    return open_index(multidoc_settings)

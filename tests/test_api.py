@@ -50,6 +50,15 @@ def server(built_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def multidoc_server(multidoc_settings, tmp_path_factory):
+    """The app over four documents: two regions' plans, one of them with a superseded version."""
+    env = {"ASSISTANT_INDEX_DIR": str(multidoc_settings.index_dir),
+           "GRADIO_TEMP_DIR": str(tmp_path_factory.mktemp("gradio-multidoc"))}
+    with drive.serve(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def keyed(built_settings, tmp_path_factory):
     """Keys configured (so needed even on loopback), 5 requests a minute, bodies up to 2 KB."""
     uploads = tmp_path_factory.mktemp("gradio-keyed")
@@ -201,6 +210,54 @@ def test_table_type_and_size_limits_are_the_web_apps(server, tmp_path, monkeypat
         upload.parent.mkdir(parents=True, exist_ok=True)
         upload.write_bytes(data)
         assert calc_view.evaluate_upload(str(upload), 1, tmp_path).status == f"❌ {inert(message)}"
+
+
+@slow
+def test_the_superseded_switch_rides_in_extra_body(multidoc_server):
+    """include_superseded, as an OpenAI client sends it (extra_body), whole and streamed."""
+    client = openai_client(multidoc_server)
+    messages = [{"role": "user", "content": "汶河区2023年方案里的工作目标是什么"}]
+    default = client.chat.completions.create(model="policy-assistant", messages=messages)
+    off = client.chat.completions.create(model="policy-assistant", messages=messages,
+                                         extra_body={"include_superseded": False})
+    assert off.choices[0].message.content == default.choices[0].message.content  # the setting is off
+    assert {c["doc_id"] for c in off.policy_assistant["citations"]} == {"wenhe-2024-23-plan"}
+    assert "您问到的《汶河区2023方案》已被《汶河区2024方案》替代" in off.choices[0].message.content
+    on = client.chat.completions.create(model="policy-assistant", messages=messages,
+                                        extra_body={"include_superseded": True})
+    cites = on.policy_assistant["citations"]
+    assert {c["doc_id"] for c in cites} == {"wenhe-2023-31-plan"} and all(c["status"] == "被替代" for c in cites)
+    assert "《汶河区2023方案》" in on.choices[0].message.content
+    chunks = list(client.chat.completions.create(model="policy-assistant", messages=messages, stream=True,
+                                                 extra_body={"include_superseded": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == on.choices[0].message.content
+    with http(multidoc_server) as raw:
+        body = {"messages": messages, "include_superseded": "yes"}
+        assert "include_superseded" in assert_chinese_error(raw.post("/v1/chat/completions", json=body), 422)
+
+
+@slow
+def test_units_are_listed_and_resolved_per_region(multidoc_server, multidoc_index):
+    with http(multidoc_server) as client:
+        home = client.get("/api/units").json()
+        assert (home["region"], home["doc_id"], len(home["units"])) == ("曲阜市", "qufu-2024-17-plan", 21)
+        wenhe = client.get("/api/units", params={"region": "汶河区"}).json()
+        assert (wenhe["region"], wenhe["doc_id"], wenhe["plan"]) == ("汶河区", "wenhe-2024-23-plan", "汶河区2024方案")
+        assert [u["order"] for u in wenhe["units"]] == list(range(1, 21)) and wenhe["units"][0]["name"] == "区政府办公室"
+        finance = client.get("/api/units/财政局", params={"region": "汶河区"}).json()
+        assert finance["name"] == "区财政局" and finance["duty"]["doc_number"] == "汶政办字〔2024〕23号"
+        text = multidoc_index.docs["wenhe-2024-23-plan"].text
+        for quote in [finance["duty"], *finance["duties"], *finance["mentions"], *finance["members"]]:
+            assert quote["doc_id"] == "wenhe-2024-23-plan" and text[quote["start"]:quote["end"]] == quote["quote"]
+        assert client.get("/api/units/财政局").json()["name"] == "市财政局"  # the home plan's by default
+        assert_chinese_error(client.get("/api/units/区数据局"), 404, "unit_not_found")  # 汶河区's, not 曲阜's
+        message = assert_chinese_error(client.get("/api/units", params={"region": "邹城市"}), 404, "region_not_found")
+        assert "邹城市" in message and "曲阜市、汶河区" in message
+        assert_chinese_error(client.get("/api/units/财政局", params={"region": "邹城市"}), 404, "region_not_found")
+        documents = {d["doc_id"]: d for d in client.get("/api/documents").json()["documents"]}
+        old = documents["wenhe-2023-31-plan"]
+        assert (old["status"], old["superseded_by"], old["valid_until"]) == ("被替代", "wenhe-2024-23-plan", "2024-10-14")
+
 
 
 # ---------------------------------------------------------------- REST routes

@@ -385,3 +385,61 @@ def test_on_a_phone_the_chat_fits_and_a_long_answer_opens_at_its_start(chromium,
         mark = viewer.locator("mark").bounding_box()
         assert 0 <= mark["x"] and mark["x"] + mark["width"] <= 390 and 0 <= mark["y"] < 844  # and shows the passage
         page.click("#viewer-close")
+
+
+# ---------------------------------------------------------------- many documents side by side (issue 12)
+
+@pytest.fixture(scope="module")
+def multidoc_page(multidoc_settings, chromium, tmp_path_factory):
+    """The app over four documents (two regions' plans, one superseded version), in its own page."""
+    feedback_db = tmp_path_factory.mktemp("feedback-multidoc") / "feedback.sqlite3"
+    with drive.serve({"ASSISTANT_INDEX_DIR": str(multidoc_settings.index_dir),
+                      "ASSISTANT_FEEDBACK_DB": str(feedback_db)}) as url:
+        with page_in(chromium, url) as page:
+            yield page
+
+
+def test_the_superseded_switch_answers_from_the_old_plan_only_when_on(multidoc_page):
+    page = multidoc_page
+    question = "汶河区2023年方案里的工作目标是什么"
+    switch = page.get_by_label("包括已被替代的文件", exact=True)
+    assert not switch.is_checked()  # settings.include_superseded is off
+    drive.ask(page, question, "已被《汶河区2024方案》替代")
+    answer = page.locator("#chatbot .message-row").filter(has_text="工作目标").last.inner_text()
+    assert "您问到的《汶河区2023方案》已被《汶河区2024方案》替代" in answer
+    current = page.locator("#chatbot .thought-group", has_text="来源[1]").last
+    current.locator(".title").click()
+    assert "汶政办字〔2024〕23号" in current.locator(".content").inner_text()
+    switch.check()
+    drive.ask(page, question, "该文件已被《汶河区2024方案》替代")
+    sources = page.locator("#chatbot .thought-group", has_text="来源[1]").last
+    sources.locator(".title").click()
+    text = sources.locator(".content").inner_text()
+    assert "汶政办字〔2023〕31号" in text and "被替代" in text
+    switch.uncheck()
+
+
+def test_the_documents_tab_lists_date_and_status(multidoc_page):
+    page = multidoc_page
+    drive.open_tab(page, "文件")
+    rows = page.locator("#doc-list tbody tr")
+    rows.first.wait_for(timeout=10_000)
+    texts = rows.all_inner_texts()
+    assert any("汶河区2023方案" in t and "2023-06-12" in t and "被替代（被《汶河区2024方案》替代）" in t
+               and "有效期至2024-10-14" in t for t in texts), texts
+    assert any("曲阜市优质均衡实施方案" in t and "2024-09-03" in t and "现行有效" in t for t in texts), texts
+
+
+def test_the_unit_tab_lists_each_regions_own_units(multidoc_page):
+    page = multidoc_page
+    drive.open_tab(page, "我的单位")
+    region = page.locator("#unit-region")
+    region.wait_for(timeout=10_000)
+    assert page.locator("#unit-pick label").count() == 21  # the home plan's
+    region.locator("input").click()
+    page.get_by_role("option", name="汶河区", exact=True).click()
+    page.locator("#unit-pick label", has_text="区政府办公室").wait_for(timeout=30_000)
+    assert page.locator("#unit-pick label").count() == 20
+    drive.open_unit(page, "区财政局", typed="财政")
+    heading = page.get_by_text("依据：《汶河区创建全国义务教育优质均衡发展区工作实施方案》").first
+    heading.wait_for(timeout=30_000)

@@ -92,3 +92,28 @@ def test_briefing_display_has_no_doubled_quote_and_says_where_a_figure_is(index)
     assert "此条未写具体数值" in row and "4.5平方米" in row
     quoted = next(line for line in shown.splitlines() if "5.3人以上" in line)
     assert "此条未写具体数值" not in quoted  # a clause that states its figure is left as it is
+
+
+# ---------------------------------------------------------------- 状态 (issue 12)
+
+def test_the_document_list_gives_each_documents_date_and_status(multidoc_index):
+    html = docs_view.documents_html(multidoc_index)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td></tr>", html)
+    assert rows == [
+        ("《汶河区2024方案》", "汶政办字〔2024〕23号", "2024-10-15", "现行有效"),
+        ("《曲阜市优质均衡实施方案》", "曲政办字〔2024〕17号", "2024-09-03", "现行有效"),
+        ("《优质均衡评估办法示例》", "教督示字〔2024〕9号（示例）", "2024-03-01", "现行有效"),
+        ("《汶河区2023方案》", "汶政办字〔2023〕31号", "2023-06-12", "被替代（被《汶河区2024方案》替代），有效期至2024-10-14"),
+    ]
+    assert "<th>印发日期</th><th>状态</th>" in html and "indicator-registry" not in html
+
+
+def test_status_says_repealed_and_the_tree_shows_date_and_status(multidoc_index):
+    from dataclasses import replace
+
+    old = multidoc_index.profiles["wenhe-2023-31-plan"]
+    assert docs_view.document_status(replace(old, status="已废止", superseded_by="", valid_until=""), {}) == "已废止"
+    assert docs_view.document_status(replace(old, superseded_by="gone"), {}) == "被替代，有效期至2024-10-14"
+    tree = docs_view.tree_html(briefing.document_tree(multidoc_index), multidoc_index.profiles)
+    assert "印发日期：2023-06-12 状态：被替代（被《汶河区2024方案》替代），有效期至2024-10-14" in tree
+    assert "印发日期：2024-09-03 状态：现行有效" in tree

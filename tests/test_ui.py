@@ -133,10 +133,38 @@ def test_follow_up_uses_the_earlier_questions(assistant):
 def test_example_questions_after_another_turn_stand_on_their_own(assistant, previous):
     """The example buttons send complete questions: each is answered as if asked first."""
     messages, saved = ask(assistant, previous)
-    for question in (q for questions in chat.EXAMPLES.values() for q in questions if q != previous):
+    for question in (q for questions in chat.examples(assistant.index).values() for q in questions if q != previous):
         after, _ = ask(assistant, question, saved)
         alone, _ = ask(assistant, question)
         assert after[len(messages):] == alone, question
+
+
+def test_examples_and_the_placeholder_come_from_the_home_plan(index, multidoc_index, multidoc_settings):
+    """曲阜's index shows 曲阜's units; a county indexing its own plan (home region 汶河区) sees its own."""
+    from dataclasses import replace
+
+    assert chat.examples(index) == {
+        "单位职责": ["市政府办公室负责什么？", "学校周边网吧归谁管？", "市人力资源和社会保障局的职责有哪些？"],
+        "指标查询": chat.INDICATOR_EXAMPLES,
+        "新成员入门": ["这个方案是什么文件？", "专班组长是谁？", "专班办公室设在哪里？"]}
+    county = replace(multidoc_index, settings=multidoc_settings.with_(home_region="汶河区"))
+    shown = chat.examples(county)
+    assert shown["单位职责"][0] == "区政府办公室负责什么？" and shown["单位职责"][2] == "区委编办的职责有哪些？"
+    assert chat.question_placeholder(county) == "请输入问题，例如：区政府办公室负责什么？"
+    assert not any("市" in q for q in shown["单位职责"])
+
+
+def test_the_superseded_switch_goes_with_the_question(multidoc_index, multidoc_settings):
+    from assistant.answer.service import Assistant
+
+    assistant = Assistant(multidoc_index, multidoc_settings)
+    question = "汶河区2023年方案里的工作目标是什么"
+    for switch, doc, said in ((False, "wenhe-2024-23-plan", "您问到的《汶河区2023方案》已被《汶河区2024方案》替代"),
+                              (True, "wenhe-2023-31-plan", "该文件已被《汶河区2024方案》替代")):
+        _, messages, saved, _ = chat.respond(assistant, question, {"turns": []}, multidoc_index.docs, switch)
+        answer = chat.turn_answer(saved["turns"][0])
+        assert {c.doc_id for c in answer.citations} == {doc} and said in answer.answer
+        assert answer.answer == assistant.ask(question, include_superseded=switch).answer
 
 
 def test_script_in_a_question_is_shown_as_text(assistant):

@@ -20,6 +20,7 @@ class Quote(BaseModel):
 
 class SourceCitation(Quote):
     number: int = Field(description="编号，对应回答正文中的 [n]")
+    status: str = Field(description="所引文件的状态：现行有效 / 被替代 / 已废止（要点摘要为空字符串）")
 
 
 def quote_of(c: Citation, docs: dict[str, SourceDocument]) -> Quote:
@@ -36,4 +37,4 @@ def chunk_quote(c: Chunk, docs: dict[str, SourceDocument]) -> dict:
 
 
 def numbered(citations: list[Citation], docs: dict[str, SourceDocument]) -> list[SourceCitation]:
-    return [SourceCitation(number=i, **quote_of(c, docs).model_dump()) for i, c in enumerate(citations, 1)]
+    return [SourceCitation(number=i, status=c.status, **quote_of(c, docs).model_dump()) for i, c in enumerate(citations, 1)]

@@ -29,7 +29,7 @@ from assistant.answer import briefing  # noqa: E402
 from assistant.api import create_api  # noqa: E402
 from assistant.api.guard import is_loopback, keys_required  # noqa: E402
 from assistant.domain.indicators import LEVELS, default_registry  # noqa: E402
-from assistant.domain.units import unit_names  # noqa: E402
+from assistant.api.units.units_service import plan_regions  # noqa: E402
 from assistant.index.builder import IndexMissing  # noqa: E402
 from assistant.ui import calc_view, chat, docs_view, export, feedback, guards, shell, unit_view  # noqa: E402
 from assistant.ui import viewer as viewer_mod  # noqa: E402
@@ -64,6 +64,7 @@ CSS = """
 }
 """
 CSS += docs_view.CSS + calc_view.CSS + unit_view.CSS  # the non-chat tabs' rules, kept with their views
+SUPERSEDED_LABEL = "包括已被替代的文件"  # the per-question validity switch (Assistant.ask(include_superseded=))
 CHAT_HEIGHT = "clamp(320px, calc(100dvh - 340px), 560px)"  # 560 px on a desktop, less on a phone
 # The conversation stays in this browser's localStorage (gr.BrowserState), under a fixed key so it
 # survives a restart of the app too. gradio's "encryption" key is sent to the page anyway: it hides
@@ -126,9 +127,14 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
                                  feedback_options=("Like", "Dislike"), buttons=["copy"],
                                  placeholder="请在下方输入问题，或点击示例问题。")
             with gr.Row():
-                box = gr.Textbox(label="问题", show_label=False, placeholder="请输入问题，例如：市财政局负责什么？",
+                box = gr.Textbox(label="问题", show_label=False, placeholder=chat.question_placeholder(assistant.index),
                                  scale=8, max_lines=4, elem_id="question", autofocus=True)
                 send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+            if answerer is assistant:
+                superseded = gr.Checkbox(label=SUPERSEDED_LABEL, value=assistant.settings.include_superseded,
+                                         elem_id="include-superseded", container=False)
+            else:  # the generative mode answers over the setting's rule only: it takes no per-question switch
+                superseded = gr.State(None)
             with gr.Group(visible=False, elem_id="feedback-reason") as reason_group:
                 reason = gr.Radio(choices=list(feedback.REASONS), label="哪里不对？（可不填）", elem_id="feedback-reasons")
                 comment = gr.Textbox(label="补充说明（可不填）", max_lines=4, elem_id="feedback-comment")
@@ -143,7 +149,7 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
             gr.Markdown("**示例问题**（点击即发送）")
             examples = []
             with gr.Row():
-                for group, questions in chat.EXAMPLES.items():
+                for group, questions in chat.examples(assistant.index).items():
                     with gr.Column(min_width=240):
                         gr.Markdown(group)
                         examples += [(q, gr.Button(q, size="sm", elem_classes=["example-q"])) for q in questions]
@@ -161,15 +167,15 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
             return gr.update(visible=False, value=None), gr.update(visible=False, value=None)
         return gr.update(visible=True, value=str(files[0])), gr.update(visible=True, value=str(files[1]))
 
-    def chat_question(message, state):  # not `ask`: that name is the public /ask endpoint's
-        yield from chat.respond_stream(answerer, message, state, docs())
+    def chat_question(message, state, with_old):  # not `ask`: that name is the public /ask endpoint's
+        yield from chat.respond_stream(answerer, message, state, docs(), with_old)
 
-    def ask_example(state, question):
-        for _, *rest in chat.respond_stream(answerer, question, state, docs()):
+    def ask_example(state, with_old, question):
+        for _, *rest in chat.respond_stream(answerer, question, state, docs(), with_old):
             yield rest
 
-    def pick_suggestion(state, evt: gr.SelectData):
-        yield from ask_example(state, str(evt.value or ""))
+    def pick_suggestion(state, with_old, evt: gr.SelectData):
+        yield from ask_example(state, with_old, str(evt.value or ""))
 
     def after(event):
         event.then(None, js=shell.SCROLL_TO_QUESTION_JS).then(exports, [saved], [md_file, docx_file],
@@ -177,10 +183,10 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
 
     options = dict(concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask", api_visibility="private")
     for trigger in (box.submit, send.click):
-        after(trigger(chat_question, [box, saved], [box, *shown], **options))
+        after(trigger(chat_question, [box, saved, superseded], [box, *shown], **options))
     for question, button in examples:
-        after(button.click(partial(ask_example, question=question), [saved], shown, **options))
-    after(chatbot.option_select(pick_suggestion, [saved], shown, **options))
+        after(button.click(partial(ask_example, question=question), [saved, superseded], shown, **options))
+    after(chatbot.option_select(pick_suggestion, [saved, superseded], shown, **options))
 
     def restore(state):
         turns = chat.turns_of(state)
@@ -256,30 +262,43 @@ def _feedback_tab(store: feedback.FeedbackStore, out_root: Path):
 
 
 def _unit_tab(assistant, out_root: Path) -> None:
-    names = unit_names()
+    index = assistant.index
+    regions = plan_regions(index)
+    home = regions[0] if regions else ""
     gr.Markdown("选择您所在的单位，查看方案附件中本单位的职责（原文逐句）、方案正文中提到本单位的条款，以及本单位在工作专班中的成员。")
+    # Several counties' plans indexed: each lists its own units (区财政局 is not 市财政局).
+    region = gr.Dropdown(choices=regions, value=home, label="地区", elem_id="unit-region", visible=len(regions) > 1)
+    units = unit_view.region_units(index, home)
+    names = [u.name for u in units]
     # A search box over a list, not a filterable dropdown: gradio's dropdown did not narrow for typed
     # Chinese (住建, 财政) and emptied itself when left with text that is no choice. `change`, not
     # `input`: gradio 6's text box sends no `input` event for text a browser inserts.
-    find = gr.Textbox(label="查找单位", placeholder="输入单位名称或简称，例如：住建、财政、派出所", max_lines=1,
+    find = gr.Textbox(label="查找单位", placeholder=unit_view.search_placeholder(units), max_lines=1,
                       elem_id="unit-search")
-    hint = gr.Markdown(unit_view.SEARCH_HINT, elem_id="unit-hint")
-    pick = gr.Radio(choices=names, value=None, label=f"我的单位（{len(names)}个成员单位）", elem_id="unit-pick")
+    hint = gr.Markdown(unit_view.search_hint("", [], units), elem_id="unit-hint")
+    pick = gr.Radio(choices=names, value=None, label=_pick_label(len(names)), elem_id="unit-pick")
     heading = gr.Markdown()
     duties = gr.CheckboxGroup(choices=[], label="本单位职责（原文）", elem_id="unit-duties", visible=False)
     details = gr.Markdown(elem_id="unit-details")
     download = gr.File(label="下载职责清单（Markdown）", visible=False, elem_id="unit-sheet")
 
-    def narrow(text: str, current: str | None):
-        found = unit_view.matching_units(text)
+    def narrow(text: str, current: str | None, place: str):
+        listed = unit_view.region_units(assistant.index, place)
+        found = unit_view.matching_units(listed, text)
         if len(found) == 1:
-            return gr.update(choices=found, value=found[0]), unit_view.search_hint(text, found)
+            return gr.update(choices=found, value=found[0]), unit_view.search_hint(text, found, listed)
         # The unit on show stays in the list (and on show) until another one is picked.
-        kept = [name for name in names if name in found or name == current]
-        return gr.update(choices=kept, value=current), unit_view.search_hint(text, found)
+        kept = [u.name for u in listed if u.name in found or u.name == current]
+        return gr.update(choices=kept, value=current if current in kept else None), unit_view.search_hint(text, found, listed)
 
-    def show(unit: str):
-        view = unit_view.unit_view(assistant, unit)
+    def switch(place: str):
+        listed = unit_view.region_units(assistant.index, place)
+        return (gr.update(value="", placeholder=unit_view.search_placeholder(listed)),
+                gr.update(choices=[u.name for u in listed], value=None, label=_pick_label(len(listed))),
+                unit_view.search_hint("", [], listed))
+
+    def show(unit: str, place: str):
+        view = unit_view.unit_view(assistant, unit, place)
         if view is None:
             hidden = gr.update(visible=False, value=None)
             return unit_view.NOT_FOUND if unit else "", gr.update(choices=[], value=[], visible=False), "", hidden
@@ -287,8 +306,13 @@ def _unit_tab(assistant, out_root: Path) -> None:
         return (view.heading, gr.update(choices=view.duties, value=[], visible=True), view.details,
                 gr.update(value=str(path), visible=True))
 
-    find.change(narrow, [find, pick], [pick, hint], api_visibility="private", show_progress="hidden")
-    pick.change(show, [pick], [heading, duties, details, download], api_visibility="private")
+    find.change(narrow, [find, pick, region], [pick, hint], api_visibility="private", show_progress="hidden")
+    region.change(switch, [region], [find, pick, hint], api_visibility="private")
+    pick.change(show, [pick, region], [heading, duties, details, download], api_visibility="private")
+
+
+def _pick_label(count: int) -> str:
+    return f"我的单位（{count}个成员单位）"
 
 
 def _calc_tab(settings: Settings, out_root: Path) -> None:
@@ -389,11 +413,13 @@ def _target_forms() -> None:
 
 
 def _docs_tab(assistant, registry) -> None:
+    gr.Markdown("### 已收录的文件")
+    gr.HTML(docs_view.documents_html(assistant.index), elem_id="doc-list")
     with gr.Row():
         with gr.Column(scale=1):
             gr.Markdown("### 文件目录\n点击标题展开，阅读该部分原文。")
             # Its script makes a hit's 位置 link open the tree at that section (docs_view.TREE_JS).
-            gr.HTML(docs_view.tree_html(briefing.document_tree(assistant.index)), elem_id="doc-tree",
+            gr.HTML(docs_view.tree_html(briefing.document_tree(assistant.index), assistant.index.profiles), elem_id="doc-tree",
                     js_on_load=docs_view.TREE_JS)
         with gr.Column(scale=1):
             gr.Markdown("### 全文检索")

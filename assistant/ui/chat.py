@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 from assistant.answer.compose import render_sources
 from assistant.domain.indicators import SUMMARY_LABEL
-from assistant.models import Answer, Citation, ToolCall
+from assistant.models import IN_FORCE, Answer, Citation, ToolCall
+from assistant.retrieve.scope import home_plan
 from assistant.ui.links import unlinked
 from assistant.ui.text import blockquote, inert, safe_markdown
 
@@ -29,16 +30,35 @@ MAX_SUGGESTIONS = 3
 MAX_TURNS = 100  # kept in the browser; older turns drop off the front
 CITE_TITLE = "在原文中查看"
 
-# Example questions for the three groups of users the assistant serves.
-EXAMPLES = {
-    "单位职责": ["市财政局负责什么？", "学校周边网吧归谁管？", "市公安局在校园安全方面要做什么？"],
-    "指标查询": [
-        "每百名学生音体美专任教师要达到多少？",
-        "就近入学比例要求是多少？",
-        "我们小学有学生850人，音体美专任教师7人，达标吗？",
-    ],
-    "新成员入门": ["这个方案是什么文件？", "专班组长是谁？", "专班办公室设在哪里？"],
-}
+# The indicator questions name no unit, person or place: they read the same for any county's plan.
+INDICATOR_EXAMPLES = [
+    "每百名学生音体美专任教师要达到多少？",
+    "就近入学比例要求是多少？",
+    "我们小学有学生850人，音体美专任教师7人，达标吗？",
+]
+FALLBACK_UNIT = "财政局"  # an index with no plan listing units still gets a well-formed example
+FALLBACK_ROLE = "组长"
+
+
+def examples(index) -> dict[str, list[str]]:
+    """Example questions for the three groups of users, from the home plan itself: its duty annex's
+    first units and its roster's leader role, so a county that indexes only its own plan sees its own."""
+    plan = home_plan(index)
+    units = [u.name for u in plan.units] if plan and plan.units else [FALLBACK_UNIT]
+    first, second = units[0], units[1] if len(units) > 1 else units[0]
+    role = next((c.role for c in index.chunks if plan and c.doc_id == plan.doc_id and c.kind == "roster_member"
+                 and c.role), FALLBACK_ROLE)
+    return {
+        "单位职责": [f"{first}负责什么？", "学校周边网吧归谁管？", f"{second}的职责有哪些？"],
+        "指标查询": INDICATOR_EXAMPLES,
+        "新成员入门": ["这个方案是什么文件？", f"专班{role}是谁？", "专班办公室设在哪里？"],
+    }
+
+
+def question_placeholder(index) -> str:
+    """The question box's hint: the first unit question of `examples`."""
+    return f"请输入问题，例如：{examples(index)['单位职责'][0]}"
+
 
 _MARK = re.compile(r"\\\[(\d+)\\\]")  # a citation mark [n] after unlinked() escaped its brackets
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -77,9 +97,10 @@ def doc_facts(c: Citation, docs: dict | None) -> tuple[str, str]:
 
 
 def source_heading(c: Citation, docs: dict | None) -> str:
-    """《标题》（文号，日期） — plain text."""
+    """《标题》（文号，日期） — plain text; a document no longer in force says so (被替代, 已废止)."""
     number, date = doc_facts(c, docs)
-    facts = "，".join(x for x in (number, date) if x)
+    status = "" if c.status in ("", IN_FORCE) else c.status
+    facts = "，".join(x for x in (number, date, status) if x)
     return f"《{c.doc_title}》" + (f"（{facts}）" if facts else "")
 
 
@@ -292,19 +313,20 @@ def turn_at(turns: list[dict], message_index: int, docs: dict | None = None) -> 
 
 # ---------------------------------------------------------------- one question
 
-def respond(answerer, message: str, saved, docs: dict | None = None):
+def respond(answerer, message: str, saved, docs: dict | None = None, include_superseded: bool | None = None):
     """(cleared textbox, chat, stored conversation, copy texts): the last state `respond_stream` yields."""
-    *_, last = respond_stream(answerer, message, saved, docs)
+    *_, last = respond_stream(answerer, message, saved, docs, include_superseded)
     return last
 
 
-def respond_stream(answerer, message: str, saved, docs: dict | None = None):
+def respond_stream(answerer, message: str, saved, docs: dict | None = None, include_superseded: bool | None = None):
     """Yields (cleared textbox, chat, stored conversation, copy texts). The earlier questions go with
     the new one, so follow-ups such as “那交通运输局呢？” work; an example question is sent the same way
     and the question frame decides whether it follows on.
 
     With the generative mode the model's text streams in as it arrives; the final, verified answer
-    (or the deterministic fallback) then replaces it.
+    (or the deterministic fallback) then replaces it. `include_superseded` is the tab's 包括已被替代的文件
+    switch (None: the setting's rule; the generative mode takes no switch, so the tab sends it None).
     """
     turns = turns_of(saved)
     shown = chat_messages(turns, docs)
@@ -315,17 +337,18 @@ def respond_stream(answerer, message: str, saved, docs: dict | None = None):
     pending = shown + [user_message(message)]
     answer = None
     copies = copy_texts(turns, docs)  # the earlier turns do not change while the answer streams
+    options = {} if include_superseded is None else {"include_superseded": bool(include_superseded)}
     try:
         if hasattr(answerer, "stream"):
             text = ""
-            for item in answerer.stream(message, history=asked):
+            for item in answerer.stream(message, history=asked, **options):
                 if isinstance(item, Answer):
                     answer = item
                     break
                 text += item
                 yield "", pending + [{"role": "assistant", "content": inert(text)}], {"turns": turns}, copies
         else:
-            answer = answerer.ask(message, history=asked)
+            answer = answerer.ask(message, history=asked, **options)
         answer_messages(answer, docs)  # an answer that cannot be drawn is an error, not a broken page
     except Exception:  # a user sees a sentence, the log keeps the traceback
         log.exception("ask failed")

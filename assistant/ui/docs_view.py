@@ -10,6 +10,8 @@ from assistant.answer.briefing import DocTree, IndicatorRow, TreeNode
 from assistant.domain.indicators import SUMMARY_LABEL, Registry
 from assistant.index.lexical import LexicalIndex, tokenize
 from assistant.index.registry_doc import REGISTRY_DOC_ID
+from assistant.models import SUMMARY_KIND, DocumentProfile
+from assistant.retrieve.scope import profiles
 from assistant.ui.text import html_text, inert
 
 NO_QUERY = "请输入要搜索的词语，例如“交流轮岗”“校车”“经费”。"
@@ -57,6 +59,8 @@ CSS = """
   .tabs .overflow-menu { display: none; }
 }
 .doc-tree .section-text.flash { outline: 3px solid #f9a825; background: #fff8e1; transition: background 2s; }
+.doc-list { border-collapse: collapse; margin: 4px 0 12px 0; display: block; overflow-x: auto; max-width: 100%; }
+.doc-list th, .doc-list td { border: 1px solid var(--border-color-primary); padding: 4px 8px; text-align: left; }
 .doc-hits .hit { margin: 0 0 14px 0; }
 .doc-hits .hit-meta { color: #546e7a; font-size: 0.92em; margin: 2px 0; }
 .doc-hits .hit-text { white-space: pre-wrap; margin: 4px 0; padding: 6px 8px; border-left: 3px solid #90a4ae;
@@ -74,13 +78,39 @@ def anchor(chunk_id: str) -> str:
     return "sec-" + hashlib.sha1(chunk_id.encode("utf-8")).hexdigest()[:12]
 
 
-def tree_html(trees: list[DocTree]) -> str:
+def document_status(profile: DocumentProfile, known: dict[str, DocumentProfile]) -> str:
+    """状态 as a reader needs it: 现行有效, 被替代 (by which document), 已废止; and 有效期至 when it has one."""
+    status = profile.status
+    successor = known.get(profile.superseded_by) if profile.superseded_by else None
+    if successor is not None:
+        status = f"被替代（被《{successor.name}》替代）"
+    if profile.valid_until:
+        status += f"，有效期至{profile.valid_until}"
+    return status
+
+
+def documents_html(index) -> str:
+    """The indexed documents, newest first, with 文号, 印发日期 and 状态 (our own summary is no document)."""
+    known = index.profiles
+    rows = [f"<tr><td>《{html_text(p.name)}》</td><td>{html_text(p.doc_number or '—')}</td>"
+            f"<td>{html_text(p.date or '—')}</td><td class=\"doc-status\">{html_text(document_status(p, known))}</td></tr>"
+            for p in profiles(index) if p.kind != SUMMARY_KIND]
+    return ('<table class="doc-list"><thead><tr><th>文件</th><th>文号</th><th>印发日期</th><th>状态</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def tree_html(trees: list[DocTree], known: dict[str, DocumentProfile] | None = None) -> str:
     """Nested <details>: a click on a heading opens it; a section's own text is shown verbatim.
-    Built from escaped text only, so nothing in a document can become markup."""
+    Built from escaped text only, so nothing in a document can become markup. With the index's
+    profiles (`known`), each document's line says its 印发日期 and 状态."""
+    known = known or {}
     parts = ['<div class="doc-tree">']
     for tree in trees:
         label = f' <span class="summary-label">（{html_text(tree.label)}）</span>' if tree.label else ""
-        meta = " ".join(x for x in (tree.doc.doc_number, tree.doc.issuer, tree.doc.date) if x)
+        profile = known.get(tree.doc.doc_id)
+        date = f"印发日期：{tree.doc.date}" if tree.doc.date else ""
+        status = f"状态：{document_status(profile, known)}" if profile else ""
+        meta = " ".join(x for x in (tree.doc.doc_number, tree.doc.issuer, date, status) if x)
         parts.append(f"<details open><summary><b>《{html_text(tree.doc.title)}》</b>{label}</summary>")
         if meta:
             parts.append(f'<div class="doc-meta">{html_text(meta)}</div>')

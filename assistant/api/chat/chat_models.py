@@ -57,6 +57,11 @@ class ChatCompletionRequest(BaseModel):
                                         description="对话消息。最后一条须为 user 的问题；此前各条 user 消息按顺序作为追问的前文")
     stream: StrictBool = Field(default=False, description="为 true 时以 server-sent events 返回 OpenAI 的 chat.completion.chunk 数据块")
     stream_options: StreamOptions | None = Field(default=None, description="流式选项")
+    include_superseded: StrictBool | None = Field(
+        default=None, description="本次提问是否包括已被替代（或已废止）的文件，与网页问答页的“包括已被替代的文件”开关相同："
+                                  "true 时这些文件也参与检索，来源中标明“被替代”；false 时只用现行有效的文件（问到旧文件时说明它已被哪份文件替代）；"
+                                  "不填时按服务端设置 ASSISTANT_INCLUDE_SUPERSEDED。OpenAI 客户端用 extra_body={\"include_superseded\": true} 传入。"
+                                  f"只有模型 {DETERMINISTIC} 接受")
 
 
 class AssistantMessage(BaseModel):

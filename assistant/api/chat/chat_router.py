@@ -26,28 +26,28 @@ STREAM_DOC = """以 `text/event-stream` 返回 OpenAI 的 `chat.completion.chunk
 @router.post("/chat/completions", response_model=ChatCompletion, summary="对话问答（OpenAI 兼容）",
              description="最后一条 user 消息是问题，此前的 user 消息依次作为追问的前文（如“那交通运输局呢？”）。"
                          "content 是带编号来源的完整回答；`policy_assistant` 字段给出结构化的引用（文件、文号、章节、原文、偏移）、"
-                         "计算器调用和意图。\n\n" + STREAM_DOC,
+                         "计算器调用和意图。可选的 `include_superseded`（布尔值）决定本次是否包括已被替代的文件。\n\n" + STREAM_DOC,
              responses={**COMMON_RESPONSES, 404: {"model": ErrorResponse, "description": "没有这个模型"}})
 async def chat_completions(body: ChatCompletionRequest, request: Request):
     service: ChatService = request.app.state.chat
-    service.answerer(body.model)  # bad requests are refused before any answering (or streaming) starts
+    service.check(body.model, body.include_superseded)  # bad requests are refused before any answering (or streaming) starts
     question, history = split_messages(body.messages)
     work = request.app.state.workers
     chars = prompt_chars(body.messages)
     if not body.stream:
-        answer = await work.answer(service.ask, body.model, question, history)
+        answer = await work.answer(service.ask, body.model, question, history, body.include_superseded)
         return service.completion(body.model, answer, len(history), chars)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    events = _stream(service, work, body.model, question, history, chars, include_usage)
+    events = _stream(service, work, body.model, question, history, chars, include_usage, body.include_superseded)
     return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 async def _stream(service: ChatService, work, model: str, question: str, history: list[str], chars: int,
-                  include_usage: bool):
+                  include_usage: bool, include_superseded: bool | None):
     cid, created = completion_id(), int(time.time())
     yield _event(chunk(cid, created, model, {"role": "assistant", "content": ""}))
-    task = asyncio.ensure_future(work.answer(service.ask, model, question, history))
+    task = asyncio.ensure_future(work.answer(service.ask, model, question, history, include_superseded))
     while not task.done():
         done, _ = await asyncio.wait({task}, timeout=KEEPALIVE_S)
         if not done:

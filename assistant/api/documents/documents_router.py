@@ -15,6 +15,6 @@ class DocumentList(BaseModel):
 
 
 @router.get("/documents", response_model=DocumentList, summary="已收录的文件",
-            description="每个文件的标题、文号、发文单位、日期、类型（原文或要点摘要）与段落数。", responses=COMMON_RESPONSES)
+            description="每个文件的标题、文号、发文单位、日期、类型（原文或要点摘要）、段落数、地区与状态（现行有效 / 被替代 / 已废止）。", responses=COMMON_RESPONSES)
 async def documents(request: Request) -> DocumentList:
     return DocumentList(documents=list_documents(request.app.state.assistant.index))
