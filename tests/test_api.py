@@ -356,8 +356,11 @@ def test_gradio_client_still_reaches_ask_and_bad_inputs_get_chinese_errors(serve
     with pytest.raises(Exception) as refused:
         client.predict(5, [], api_name="/ask")
     assert "question 应为字符串" in str(refused.value)
+    switched = client.predict("专班组长是谁？", [], True, api_name="/ask")  # the chat tab's 包括已被替代的文件
+    assert switched["intent"] == "roster" and "崔加清" in switched["answer"]
     with http(server) as raw:  # gradio's own HTTP route, which checks nothing itself
-        for body in ({"data": [5]}, {"data": ["问", [1]]}, {"data": "问"}, {"data": ["问", [], 3]}):
+        for body in ({"data": [5]}, {"data": ["问", [1]]}, {"data": "问"}, {"data": ["问", [], 3]},
+                     {"data": ["问", [], True, 1]}, {"data": ["问", [], "yes"]}):
             assert_chinese_error(raw.post("/gradio_api/call/ask", json=body), 422, "invalid_request")
         assert "event_id" in raw.post("/gradio_api/call/ask", json={"data": ["专班组长是谁？"]}).json()
 

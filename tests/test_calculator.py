@@ -28,9 +28,11 @@ def test_round_to_modes():
 
 
 def test_a_failing_value_is_never_shown_as_a_pass():
-    assert calc.shown(Fraction(899, 1000), ">=", False) == "0.89"  # not 0.90
-    assert calc.shown(Fraction(501, 1000), "<=", False) == "0.51"  # not 0.50
-    assert calc.shown(Fraction(899, 1000), ">=", True) == "0.90"
+    assert calc.shown(Fraction(8995, 10000), ">=", False, threshold="0.9") == "0.89"  # not 0.90
+    assert calc.shown(Fraction(501, 1000), "<=", False, threshold="0.50") == "0.51"  # not 0.50
+    assert calc.shown(Fraction(899, 1000), ">=", True, threshold="0.9") == "0.90"
+    # far from the threshold a fail is rounded half-up like any other value: 1150 ÷ 22 is 52.27, not 52.28
+    assert calc.shown(Fraction(1150, 22), "<=", False, threshold=50) == "52.27"
 
 
 # ---------- the 7 resource indicators ----------
@@ -224,7 +226,7 @@ def test_rotation_example():
 def test_rotation_edges():
     assert calc.check_rotation(120, 12, 3).met is True
     short_backbone = calc.check_rotation(120, 12, 2)  # 2/12 = 16.66…% < 20%
-    assert short_backbone.met is False and short_backbone.numbers["backbone"]["rate_percent"] == "16.66"
+    assert short_backbone.met is False and short_backbone.numbers["backbone"]["rate_percent"] == "16.67"
     assert calc.check_rotation(120, 12).met is True
     with pytest.raises(ValueError, match="不能多于"):
         calc.check_rotation(120, 12, 13)
@@ -296,7 +298,7 @@ def test_class_size():
 
 def test_average_class_size():
     over = calc.check_average_class_size("小学", 1200, 26)  # 46.153… > 45
-    assert over.met is False and over.numbers["average"] == "46.16" and over.numbers["min_classes"] == 27
+    assert over.met is False and over.numbers["average"] == "46.15" and over.numbers["min_classes"] == 27
     within = calc.check_average_class_size("小学", 1200, 27)
     assert within.met is None and "逐班核对" in within.verdict
     stated = calc.check_average_class_size("初中", average=52)  # "平均班额52人": the user's own average

@@ -39,3 +39,12 @@ def test_langchain_retriever_interface(index):
 
 def test_empty_query_returns_nothing(index):
     assert hybrid_search(index, "   ", k=5) == []
+
+
+def test_each_rankers_first_choice_keeps_a_place(multidoc_index):
+    # BM25's only article with 程序 is its first choice; fused with a dense ranking that misses it,
+    # it would fall out of the ten
+    query = "优质均衡评估走啥程序"
+    first = multidoc_index.lexical.search(query, 1)[0][0]
+    assert multidoc_index.by_id[first].label == "第六章第九条"
+    assert first in [h.chunk.chunk_id for h in hybrid_search(multidoc_index, query, 10)]

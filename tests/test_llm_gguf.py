@@ -157,3 +157,19 @@ def test_a_request_past_the_limit_falls_back_at_once(assistant, server, gguf_set
     answer = answerer.ask(question)
     assert time.monotonic() - started < 0.3 + 3
     assert answer.fallback.startswith("timeout") and base.answer in answer.answer
+
+
+def test_the_superseded_switch_reaches_the_generative_mode(server, multidoc_index, multidoc_settings):
+    """The clauses the model is given come from the view the question asks for: the 2023 plan's
+    roster only with 包括已被替代的文件 switched on."""
+    from assistant.answer.service import Assistant
+
+    settings = multidoc_settings.with_(llm_backend="openai", llm_base_url=server.base_url, llm_model=server.model_name,
+                                       llm_timeout_s=LIMIT_S)
+    answerer = GenerativeAnswerer.from_settings(Assistant(multidoc_index, settings), settings, **SMALL)
+    question = "汶河区2023年那个方案里专班组长是谁"
+    old = answerer.sources_for(question, include_superseded=True)
+    assert any(c.doc_id == "wenhe-2023-31-plan" and "邵国栋" in c.quote for c in old)
+    assert not any(c.doc_id == "wenhe-2023-31-plan" for c in answerer.sources_for(question, include_superseded=False))
+    answer, trace = answerer.ask_with_trace(question, include_superseded=True)
+    assert trace.llm_calls >= 1 and "邵国栋" in answer.answer

@@ -208,6 +208,8 @@ def test_a_rule_clause_is_quoted_only_where_it_states_the_figure(index):
     ("汶河新版专班里新加了哪个单位", ["新增成员单位：区数据局"], ["2026年"]),
     ("汶政办字2024年23号跟2023年31号是啥关系", ["替代了《汶河区2023方案》", "同时废止"], []),
     ("汶河组长换人了吗", ["“组  长：韩志远  区委副书记、区长”", "邵国栋"], ["3600"]),
+    ("汶河创建专班组长换人了吗？现在是谁", ["“组  长：韩志远  区委副书记、区长”", "邵国栋"], ["3600"]),  # one question
+    ("汶河区通过评估的年份是不是往前提了，现在定的哪年", ["“力争2026年通过", "2027年"], ["3600"]),  # 往前提: a change
     # a unit named: the changes inside its duties; a unit added: the lines that name it
     ("汶河城管那条职责，新版是怎么改的", ["占道经营", "删去 《汶河区2023方案》附件 二（十一）"], ["3600"]),
     ("汶河新名单比去年多了哪个单位", ["新增成员单位：区数据局", "“林  雪  区数据局局长”"], ["3600"]),
@@ -270,6 +272,8 @@ def test_a_region_named_resolves_units_in_its_own_annex(settings):
     assert frame.place == "汶河区" and frame.unit_names == ["区市场监督管理局"]
     police = assistant.ask("汶河那边派出所在创建工作里负责什么")
     assert {c.doc_id for c in police.citations} == {WENHE}
+    staff = assistant.ask("汶河人社要干哪些活")  # the abbreviation alone, in the county's own annex
+    assert "区人力资源和社会保障局" in staff.answer and {c.doc_id for c in staff.citations} == {WENHE}
     follow = assistant.understand("那副组长是哪几个？", ["汶河区专班组长是谁"])
     assert follow.place == "汶河区"  # a follow-up stays in its region
 

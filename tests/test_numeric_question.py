@@ -838,3 +838,60 @@ def test_the_others_met_said_in_other_words_is_the_85_percent_rule(question, met
 def test_students_given_as_zaixiao_n_ren():
     calc = parse_numeric_question("曲阜特教学校在校120人，全年公用经费102万，生均多少？达标吗")
     assert calc.quantities == {"students": 120, "total_yuan": 1020000} and not calc.missing
+
+
+def test_a_sum_said_after_a_per_student_word_is_the_sum():
+    # "生均公用经费总共拨了157万" is what all 180 students got, not what each did: 8722.22 < 9000
+    request = parse_numeric_question("特殊教育学校在校生一百八十人，生均公用经费总共拨了一百五十七万，达标吗")
+    assert request.quantities == {"students": 180, "total_yuan": 1570000}
+    assert parse_numeric_question("特教学校生均公用经费8500元，达标吗").quantities == {"per_student_yuan": 8500}
+
+
+def test_the_noun_that_named_a_figure_does_not_name_the_next():
+    # "850名学生有8名": 学生 named 850; the 8 are what the school before counted (市级骨干教师)
+    from assistant.understand.frame import understand
+    calc = understand("第二实验小学1280名学生有14名市级骨干教师，第四中学850名学生有8名，各自达标没").calc
+    assert [part.quantities for part in calc.schools] == [{"students": 1280, "backbone_teachers": 14},
+                                                          {"students": 850, "backbone_teachers": 8}]
+
+
+def test_a_schools_place_and_a_rare_name_stay_in_its_name():
+    from assistant.understand.frame import understand
+
+    calc = understand("三所小学 尼山一小800人 用房3800平  吴村小学620人 用房2500平  息陬小学450人 用房2300平 "
+                      "生均用房分别达标吗").calc
+    assert [p.text.split("，")[0] for p in calc.schools] == ["尼山一小800人", "吴村小学620人", "息陬小学450人"]
+    assert [p.quantities for p in calc.schools][1] == {"students": 620, "teaching_area_m2": 2500}
+
+
+def test_a_figure_after_a_verb_of_reaching_is_the_bar_not_the_schools():
+    # "生均够8000吗": 8000 is what the school is held to; its own figure is 155万 ÷ 186
+    request = parse_numeric_question("特教学校，学生186个，公用经费一年拨了155万，生均够8000吗")
+    assert request.quantities == {"students": 186, "total_yuan": 1550000}
+    assert "8333.33元" in run(request).markdown
+
+
+def test_a_noun_closing_the_clause_before_names_the_figure_that_opens_the_next():
+    request = parse_numeric_question("实验二小，高于规定学历老师，一共八十一个，学生一千八百四十")
+    assert request.quantities == {"teachers_above_degree": 81, "students": 1840}
+
+
+def test_pe_art_teachers_counted_by_subject_are_summed_and_restated():
+    request = parse_numeric_question("我们初中2600人，体育老师9个，音乐5个，美术4个，每百名学生音体美教师数达标吗")
+    assert request.args["amount"] == 18 and "体育教师数9人、音乐教师数5人、美术教师数4人" in readback(request)
+    partial = parse_numeric_question("小学800人，体育老师5个，音乐2个，音体美够吗")  # 美术 not given: asked, not guessed
+    assert "音体美专任教师数" in partial.missing
+
+
+def test_a_bare_head_count_in_a_school_rule_question_is_the_students():
+    request = parse_numeric_question("一所初中一千二百人，体育场馆一万一千二百平，别的六项都达标，这个学校整体能达标吗")
+    assert request.tool == "check_school_rule" and request.quantities["students"] == 1200 and not request.missing
+
+
+def test_a_count_of_the_items_listed_is_no_figure_and_a_heading_names_each_levels():
+    both = parse_numeric_question("差异系数小学0.52，初中0.43，两个学段分别怎么样")  # 两 counts the levels
+    assert [(p.level, p.quantities) for p in both.schools] == [("小学", {"cv": "0.52"}), ("初中", {"cv": "0.43"})]
+    assert "初中：" in run(both).markdown
+    assert len(parse_numeric_question("小学校际差异系数0.42，初中0.49，两个分别达标没").schools) == 2
+    rule = parse_numeric_question("实验三小，七项指标六项都达标了，就生均体育场馆面积6.9平方米，整体算达标吗")
+    assert rule.tool == "check_school_rule"  # 六项都达标: the items met, a figure of the rule

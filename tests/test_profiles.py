@@ -132,3 +132,10 @@ def test_loader_reads_the_new_sidecar_fields(corpus_copy):
     docs, problems = load_corpus(corpus_copy)
     assert problems == [] and docs[0].short_title == "曲阜市优质均衡实施方案"
     assert build_profile(docs[0], [], ()).region == "曲阜市"
+
+
+def test_an_abbreviation_said_alone_names_the_unit():
+    # "汶河人社要干哪些活": 人社 alone is the bureau; 教育 alone is a topic, not 教体局
+    aliases = generated_aliases("区人力资源和社会保障局", "汶河区")
+    assert "人社" in aliases and "区人社" in aliases
+    assert "教育" not in generated_aliases("区教育和体育局", "汶河区") and "教体" in generated_aliases("区教育和体育局", "汶河区")

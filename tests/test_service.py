@@ -256,3 +256,8 @@ def test_a_question_about_the_assistant_lists_its_documents_with_their_own_numbe
     plan = next(d for d in assistant.index.docs.values() if d.doc_number)
     assert f"《{plan.title}》" in answer.answer
     assert any(c.quote == plan.doc_number and c.verbatim for c in answer.citations)  # 文号 quoted, not retyped
+
+
+def test_who_helps_a_unit_is_answered_by_the_helper(assistant):
+    answer = assistant.ask("曲阜人口户籍数据谁给教体局提供")
+    assert answer.intent == "who" and "市公安局" in answer.answer and "人口户籍信息" in answer.answer

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.examples import INDICATOR_EXAMPLES, empty_message, example_questions, suggestions
 from assistant.domain.indicators import SUMMARY_LABEL
 from assistant.domain.units import unit_names
 from assistant.settings import REPO_ROOT, Settings
@@ -133,7 +134,7 @@ def test_follow_up_uses_the_earlier_questions(assistant):
 def test_example_questions_after_another_turn_stand_on_their_own(assistant, previous):
     """The example buttons send complete questions: each is answered as if asked first."""
     messages, saved = ask(assistant, previous)
-    for question in (q for questions in chat.examples(assistant.index).values() for q in questions if q != previous):
+    for question in (q for questions in example_questions(assistant.index).values() for q in questions if q != previous):
         after, _ = ask(assistant, question, saved)
         alone, _ = ask(assistant, question)
         assert after[len(messages):] == alone, question
@@ -143,15 +144,17 @@ def test_examples_and_the_placeholder_come_from_the_home_plan(index, multidoc_in
     """曲阜's index shows 曲阜's units; a county indexing its own plan (home region 汶河区) sees its own."""
     from dataclasses import replace
 
-    assert chat.examples(index) == {
+    assert example_questions(index) == {
         "单位职责": ["市政府办公室负责什么？", "学校周边网吧归谁管？", "市人力资源和社会保障局的职责有哪些？"],
-        "指标查询": chat.INDICATOR_EXAMPLES,
+        "指标查询": INDICATOR_EXAMPLES,
         "新成员入门": ["这个方案是什么文件？", "专班组长是谁？", "专班办公室设在哪里？"]}
     county = replace(multidoc_index, settings=multidoc_settings.with_(home_region="汶河区"))
-    shown = chat.examples(county)
+    shown = example_questions(county)
     assert shown["单位职责"][0] == "区政府办公室负责什么？" and shown["单位职责"][2] == "区委编办的职责有哪些？"
     assert chat.question_placeholder(county) == "请输入问题，例如：区政府办公室负责什么？"
     assert not any("市" in q for q in shown["单位职责"])
+    # an empty question and a refusal suggest the county's own units too
+    assert "区政府办公室负责什么" in empty_message(county) and "区政府办公室负责什么" in suggestions(county)
 
 
 def test_the_superseded_switch_goes_with_the_question(multidoc_index, multidoc_settings):

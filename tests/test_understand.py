@@ -325,3 +325,36 @@ def test_a_school_then_its_figures_after_ne_follows_the_calculation():
 def test_asking_whether_none_exceeds_is_a_verdict_not_a_claim():
     frame = understand("三所小学的班额 实验二小46 实验三小42 陵城二小40 都没超吧")
     assert not frame.claims and frame.calc.tool == "school_list"
+
+
+def test_an_asking_word_before_a_suffix_names_no_body():
+    assert understand("汶河校门口占道经营、乱停车找哪个局").unlisted == []
+    assert understand("曲阜市数据局在创建里负责什么").unlisted == ["数据局"]
+
+
+def test_a_clause_that_only_asks_for_the_value_of_the_one_before_is_no_part():
+    assert understand("专班组长换人了吗？现在是谁").parts == []
+    parts = understand("专班办公室设在哪个单位，平时管些啥").parts
+    assert [p.text for p in parts] == ["专班办公室设在哪个单位", "平时管些啥"]
+
+
+def test_two_who_questions_on_two_topics_are_two_parts():
+    assert len(understand("校医培训归谁，防溺水又归谁").parts) == 2
+
+
+def test_a_unit_helped_is_not_the_unit_asked_about():
+    frame = understand("人口户籍数据谁给教体局提供")
+    assert frame.unit_names == [] and frame.helped == ["市教育和体育局"] and frame.rule_intent == "who"
+    assert understand("教体局给谁提供数据").unit_names == ["市教育和体育局"]
+
+
+def test_a_clause_ending_in_mei_asks():
+    assert len(understand("评估办法示例啥文号，有法律效力没").parts) == 2
+
+
+def test_a_turn_naming_only_a_place_or_only_a_head_leans_on_the_previous():
+    moved = understand("汶河区自己定的是多少", ["国家评估办法里交流轮岗比例要求多少？"])
+    assert moved.follow_up and "交流轮岗" in moved.text
+    head = understand("局长是谁", ["市场监管局在创建里管啥？"])
+    assert head.unit_names == ["市市场监督管理局"] and head.follow_up == "inherit"
+    assert understand("组长是谁", ["市场监管局在创建里管啥？"]).unit_names == []  # the taskforce's own role

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import roster
-from assistant.answer.text import content_tokens, overlap, sentences
+from assistant.answer.examples import suggestions
+from assistant.answer.text import overlap, sentences
 from assistant.domain.indicators import COMPARISON_WORDS, SUMMARY_LABEL, Indicator, Registry, default_registry
-from assistant.domain.number_roles import lexicon
 from assistant.domain.numerals import plain_number
 from assistant.domain.units import unit_by_name
 from assistant.index.store import LoadedIndex
@@ -24,24 +24,15 @@ from assistant.ingest.profile import role_rules
 from assistant.models import Chunk, Citation, DocumentProfile, ScoredChunk, SourceDocument, ToolCall
 from assistant.retrieve.scope import RULE_KINDS, answer_scope, home_plan, resolve_units, unit_documents, usable_documents
 from assistant.understand.roster import RosterAsk
+from assistant.understand.topic import topic_tokens
 
 NOT_FOUND = "现有文件中未找到相关规定。"
-SUGGESTIONS = (
-    "本助手只依据已收录的文件作答，不作推测。您可以这样问：\n"
-    "- 单位职责：“市财政局负责什么？”“学校周边网吧归谁管？”\n"
-    "- 指标要求：“每百名学生音体美专任教师要达到多少？”“就近入学比例要求是多少？”\n"
-    "- 专班组织：“专班组长是谁？”“专班办公室设在哪里？”"
-)
 QUOTE_PREVIEW = 90
 # Below this share of the question's words found in one sentence, the documents do not answer it.
 GENERAL_MIN_OVERLAP = 0.6
 TOP_HIT_MIN_OVERLAP = 0.5  # the best-ranked clause needs less lexical support
+RARE_MIN_OVERLAP = 0.2  # the share of the question's rarity a sentence must meet to pass on plain coverage
 RETRIEVAL_DEPTH = 10
-# Words that frame a question rather than name its topic; dropped before overlap scoring.
-# The words of asking (lexicon question_words), longest first: no topic of a question.
-FRAME_WORDS = re.compile("|".join(map(re.escape, sorted(lexicon().question_words, key=len, reverse=True))))
-# A figure the question states ("还是三千个", "零点九个") is a claim or the user's data, not a topic word.
-NUMERAL_TOKEN = re.compile(r"[零〇一二两三四五六七八九十百千万点\d.]+[个名人位间元]?")
 
 
 @dataclass
@@ -146,13 +137,6 @@ def role_path(index: LoadedIndex, doc_id: str, role: str) -> tuple[str, ...]:
     profile = index.profiles.get(doc_id)
     paths = profile.paths(role) if profile else []
     return paths[0] if paths else ()
-
-
-def topic_tokens(question: str, drop: list[str] = ()) -> list[str]:
-    text = question
-    for word in drop:
-        text = text.replace(word, " ")
-    return [t for t in content_tokens(FRAME_WORDS.sub(" ", text)) if len(t) >= 2 and not NUMERAL_TOKEN.fullmatch(t)]
 
 
 def body_sentences(index: LoadedIndex, chunk: Chunk) -> list[tuple[str, int, int]]:
@@ -276,7 +260,10 @@ def compose_duty(index: LoadedIndex, question: str, units: list[str], docs: list
 
 # ---------------------------------------------------------------- who
 
-def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk], docs: list[str] | None = None) -> Draft | None:
+def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk], docs: list[str] | None = None,
+                helped: list[str] = ()) -> Draft | None:
+    """The units whose duties the question's topic meets best; not `helped`, the units the question
+    names as the ones helped ("谁配合教体局…")."""
     topic = topic_tokens(question)
     if not topic:
         return None
@@ -286,7 +273,7 @@ def compose_who(index: LoadedIndex, question: str, hits: list[ScoredChunk], docs
     if plan is None:
         return None
     for chunk in index.chunks:  # who does what is the business of one county's plan
-        if chunk.doc_id != plan.doc_id or chunk.kind not in ("unit_duty", "clause"):
+        if chunk.doc_id != plan.doc_id or chunk.kind not in ("unit_duty", "clause") or chunk.unit in helped:
             continue
         for sent, a, b in body_sentences(index, chunk):
             score = overlap(topic, sent)
@@ -773,7 +760,8 @@ def compose_general(index: LoadedIndex, question: str, hits: list[ScoredChunk], 
             # the rare words met count most: "评估认定走什么程序" is 第九条's 程序, not every 评估认定;
             # plain coverage still admits a sentence meeting the question's common words
             cover = overlap(topic, sent, index.term_weight)
-            if max(cover, overlap(topic, sent)) >= (TOP_HIT_MIN_OVERLAP if rank == 0 else GENERAL_MIN_OVERLAP):
+            plain = overlap(topic, sent) if cover >= RARE_MIN_OVERLAP else 0.0  # common words alone answer nothing
+            if max(cover, plain) >= (TOP_HIT_MIN_OVERLAP if rank == 0 else GENERAL_MIN_OVERLAP):
                 candidates.append((cover + 0.002 * (len(hits) - rank), hit.chunk, *clause_end(index, hit.chunk, a, b)))
     candidates.sort(key=lambda s: -s[0])
     if not candidates:
@@ -882,9 +870,9 @@ def compose_help(index: LoadedIndex, docs: list[str] | None = None) -> Draft:
         marks = "，".join(f"{q.quote}[{draft.cite(q)}]" for q in facts)
         lines.append(named + (f"（{marks}）" if marks else ""))
     lines.append("可以问单位职责、专班人员、指标标准和方案内容；给出学校的学段和相关数字，还可以测算是否达标。")
-    draft.body = "\n".join(lines) + "\n\n" + SUGGESTIONS
+    draft.body = "\n".join(lines) + "\n\n" + suggestions(index)
     return draft
 
 
-def not_found() -> Draft:
-    return Draft(f"{NOT_FOUND}已收录的文件里没有能回答这个问题的内容。\n\n{SUGGESTIONS}")
+def not_found(index: LoadedIndex) -> Draft:
+    return Draft(f"{NOT_FOUND}已收录的文件里没有能回答这个问题的内容。\n\n{suggestions(index)}")

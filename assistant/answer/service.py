@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import partial
 
 from assistant.answer import compose, evidence, versions
+from assistant.answer.examples import empty_message
 from assistant.answer.grounding import quotes_are_verbatim, ungrounded_numbers
 from assistant.domain import numeric_question
 from assistant.domain.indicators import default_registry
@@ -28,7 +29,6 @@ from assistant.settings import Settings
 from assistant.understand.frame import QueryFrame, change_words, understand
 
 RETRIEVED_K = 10
-EMPTY_MESSAGE = "请输入问题。例如：“市财政局负责什么？”“专班组长是谁？”"
 NATIONAL = "全国"
 
 
@@ -85,7 +85,7 @@ class Assistant:
         index = self.scoped_index(include_superseded)
         frame = self.understand(question, history, index)
         if not frame.question:
-            return Answer(question, EMPTY_MESSAGE, "out_of_scope", elapsed_ms=_ms(started))
+            return Answer(question, empty_message(index), "out_of_scope", elapsed_ms=_ms(started))
         turn = self._turn(index, frame)
         refusal = self._out_of_scope(turn, frame)
         if refusal:
@@ -145,9 +145,9 @@ class Assistant:
         if intent == "out_of_scope" and frame.rule_intent != "out_of_scope":
             # The examples alone doubt the question: answer retrieval-first when a clause supports it.
             draft = compose.compose_general(index, text, hits, docs) or evidence.rescue(index, text, hits)
-            return (draft, "general") if draft else (compose.not_found(), intent)
+            return (draft, "general") if draft else (compose.not_found(index), intent)
         if intent == "out_of_scope":
-            return compose.not_found(), intent
+            return compose.not_found(index), intent
         if intent in ("calculation", "general") and frame.claims and frame.indicators and not frame.binds_numbers:
             intent = "target"  # a figure said to be the standard is checked, not computed
         if frame.unlisted and not frame.units and intent in ("duty", "general", "out_of_scope"):
@@ -180,7 +180,7 @@ class Assistant:
             intent = "roster"  # how many units the annex lists: counted, whatever the examples said
         attempts = {
             "duty": lambda: compose.compose_duty(index, text, frame.unit_names, docs),
-            "who": lambda: compose.compose_who(index, text, hits, docs),
+            "who": lambda: compose.compose_who(index, text, hits, docs, frame.helped),
             "target": lambda: compose.compose_target(index, text, frame.indicators, frame.level, hits, docs),
             "calculation": lambda: self._calculate(turn, frame, hits),
             "roster": lambda: compose.compose_duty_count(index, docs) if duty_count else
@@ -195,7 +195,7 @@ class Assistant:
         if draft is None and intent == "general":  # the words do not meet: the closest sentence by meaning
             draft = evidence.rescue(index, text, hits)
         if draft is None:
-            return compose.not_found(), "out_of_scope"
+            return compose.not_found(index), "out_of_scope"
         if intent == "target" and frame.claims:
             draft.body = _claim_line(frame, compose.registry_for(index, docs)) + "\n\n" + draft.body
         return draft, intent
@@ -256,7 +256,7 @@ class Assistant:
         problems = quotes_are_verbatim([c for c in citations if c.verbatim], turn.index.docs)
         body = draft.body
         if ungrounded_numbers(body, citations, tool_outputs, labels) or problems:
-            body = _quotes_only(citations)  # never state a number we cannot point to
+            body = _quotes_only(turn.index, citations)  # never state a number we cannot point to
         notes = validity_notes(turn.index, citations)
         if turn.left_out and turn.left_out.doc_id not in {c.doc_id for c in citations}:
             notes = "\n".join(filter(None, [notes, left_out_note(turn.index, turn.left_out)]))
@@ -454,9 +454,9 @@ def _claim_line(frame: QueryFrame, registry) -> str:
     return head + tail + "问题中的数字不作为学校的实际数据测算；以下原文为准："
 
 
-def _quotes_only(citations: list[Citation]) -> str:
+def _quotes_only(index: LoadedIndex, citations: list[Citation]) -> str:
     if not citations:  # nothing to fall back on: say so rather than show an empty list
-        return compose.not_found().body
+        return compose.not_found(index).body
     return "以下是文件原文的相关内容：\n" + "\n".join(f"- “{c.quote}”[{i}]" for i, c in enumerate(citations, 1))
 
 

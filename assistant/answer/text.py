@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from assistant.index.lexical import tokenize
-
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 
@@ -22,11 +20,6 @@ def sentences(text: str, start: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
-def content_tokens(text: str) -> list[str]:
-    """Tokens that carry meaning (two characters or more), for overlap scoring."""
-    return [t for t in dict.fromkeys(tokenize(text)) if len(t) >= 2]
-
-
 def overlap(tokens: list[str], text: str, weight: Callable[[str], float] | None = None) -> float:
     """Share of the question's content characters covered by tokens found in `text`.
 
@@ -37,13 +30,15 @@ def overlap(tokens: list[str], text: str, weight: Callable[[str], float] | None 
     """
     if not tokens:
         return 0.0
-    base = "".join(tokens)
+    # the characters are the compounds' (a part inside a listed compound adds none of its own)
+    base = "".join(t for t in tokens if not any(t != u and t in u for u in tokens))
     spans = [(m.start(), m.end(), t) for t in tokens for m in re.finditer(re.escape(t), base)]
     worth: dict[int, float] = {}
     for a, b, t in spans:
         w = weight(t) if weight else 1.0
         for i in range(a, b):
             worth[i] = max(worth.get(i, 0.0), w)
+    text = re.sub(r"\s+", "", text)  # a layout's spaces ("组  长") split no word
     covered = {i for a, b, t in spans if t in text for i in range(a, b)}
     total = sum(worth.values())
     return sum(worth[i] for i in covered) / total if total else 0.0

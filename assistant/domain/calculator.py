@@ -66,17 +66,14 @@ def round_to(value: Fraction, places: int = 2, mode: str = "half_up") -> Decimal
     return Decimal(units).scaleb(-places)
 
 
-def shown(value: Fraction, comparison: str, met: bool | None, places: int = 2,
-          threshold: Number | None = None) -> str:
+def shown(value: Fraction, comparison: str, met: bool | None, places: int = 2, *, threshold: Number) -> str:
     """A judged value for display: rounded half-up, except where that rounding would make a failing
     value look like a pass (0.8995 → 0.90 against ≥0.9); that one is rounded away from the
-    threshold. Without a threshold a fail is always rounded away from it."""
+    threshold (52.2727 against ≤50 stays 52.27)."""
     half = round_to(value, places, "half_up")
     if met is not False:
         return str(half)
     away = round_to(value, places, "up" if comparison in ("<=", "<") else "down")
-    if threshold is None:
-        return str(away)
     bar = to_fraction(threshold)
     looks_met = {">=": half >= bar, "<=": half <= bar, "<": half < bar, "=": half == bar}[comparison]
     return str(away if looks_met else half)
@@ -85,7 +82,7 @@ def shown(value: Fraction, comparison: str, met: bool | None, places: int = 2,
 def truncation_note(value: Fraction, comparison: str, met: bool | None, threshold: Number, places: int = 2) -> str:
     """Says so when `shown` did not round half-up (a fail that would look like a pass)."""
     half = str(round_to(value, places, "half_up"))
-    if shown(value, comparison, met, places, threshold) == half:
+    if shown(value, comparison, met, places, threshold=threshold) == half:
         return ""
     return f"（四舍五入为 {half} 会看似达标，此处不进位显示）"
 
@@ -601,7 +598,7 @@ def check_rate(
     threshold = ind.threshold(level)
     rate = p / w * 100
     met = ind.passes(rate, level)
-    rate_text = shown(rate, ind.comparison, met)
+    rate_text = shown(rate, ind.comparison, met, threshold=threshold)
     required_exact = Fraction(threshold) / 100 * w
     required = _ceil_unit(required_exact, unit)
     gap = _ceil_unit(max(Fraction(0), required_exact - p), unit)
@@ -771,7 +768,7 @@ def check_special_ed_funding(per_student_yuan: Number | None = None, total_yuan:
     local = ind.threshold()
     national = next((src.value if src.value is not None else local for src in ind.sources if not src.verbatim), None)
     met = ind.passes(per)
-    per_text = shown(per, ">=", met)
+    per_text = shown(per, ">=", met, threshold=local)
     if "total_yuan" in inputs:
         steps.append(f"生均公用经费 = {plain(total)} ÷ {plain(pupils)} {_eq(per)} {per_text}元")
     gap = _ceil_unit(max(Fraction(0), Fraction(local) - per), "元")
@@ -826,7 +823,7 @@ def check_average_class_size(level: str, students: Number | None = None, classes
         pupils, count = _positive(students, "学生数"), _positive(classes, "班级数")
         mean = pupils / count
     met = False if not ind.passes(mean, level) else None
-    avg_text = shown(mean, "<=", met)
+    avg_text = shown(mean, "<=", met, threshold=limit)
     standard = f"标准（{level}）：{ind.threshold_text(level)}"
     numbers = {"average": avg_text, "limit": str(limit)}
     if given:

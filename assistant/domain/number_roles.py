@@ -34,7 +34,7 @@ CLAUSE_BREAKS = "，,。；;？?！!\n：:"
 _CN_NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
                "十六", "十七", "十八", "十九", "二十"]
 _NAME_FLAGS = {"nt", "nr", "nrt", "ns", "nz"}
-_PROPER_FLAGS = {"n", "ns", "nr", "nz", "nt", "j", "ng"}  # a word that can begin a school's name
+_PROPER_FLAGS = {"n", "ns", "nr", "nz", "nt", "j", "ng", "g"}  # a word that can begin a school's name (g: 息|陬|小学)
 _GRADE = re.compile(r"[初高][一二三]|[一二三四五六七八九]年级")
 _DURATION = re.compile(r"^\s*(?:个)?\s*(?:学年|学期|个月|月|星期|周|天|小时|年(?!级))")
 
@@ -50,6 +50,7 @@ class Lexicon:
     school_nouns: tuple[str, ...]
     school_count_classifiers: tuple[str, ...]
     school_count_nouns: tuple[str, ...]
+    distributive_words: tuple[str, ...]
     classifiers: tuple[str, ...]
     ordinal_prefixes: tuple[str, ...]
     grade_suffixes: tuple[str, ...]
@@ -133,10 +134,14 @@ def school_names(text: str) -> tuple[Token, ...]:
     for i, t in enumerate(cut):
         if t.flag == "nt" and (t.word in numbered or any(t.word.endswith(f"{n}{s}") for n in _CN_NUMBERS
                                                            for s in lex.school_name_suffixes)):
-            out.append(t)
+            place = cut[i - 1] if i and cut[i - 1].flag in ("ns", "nr") and cut[i - 1].end == t.start else None
+            out.append(Token(place.word + t.word, "nt", place.start, t.end) if place else t)  # 尼山|一小
         elif t.word in lex.school_name_words and i and cut[i - 1].flag in _PROPER_FLAGS \
                 and cut[i - 1].word not in lex.first_person:
-            out.append(Token(cut[i - 1].word + t.word, "nt", cut[i - 1].start, t.end))
+            # a one-character piece the tagger split off a rare name joins it (息|陬|小学 is 息陬小学)
+            first = i - 2 if i > 1 and len(cut[i - 1].word) == 1 and cut[i - 2].flag in _PROPER_FLAGS \
+                and cut[i - 2].word not in lex.first_person else i - 1
+            out.append(Token(text[cut[first].start:t.end], "nt", cut[first].start, t.end))
     marks = "|".join(map(re.escape, lex.school_marks))
     suffixes = "|".join(map(re.escape, lex.school_mark_suffixes))
     for m in re.finditer(rf"(?<![A-Za-z\u4e00-\u9fff])(?:{marks})(?:{suffixes})(?![\u4e00-\u9fff]{{0,1}}长)", text):
@@ -220,6 +225,9 @@ def _role(text: str, m: NumberMention, toks: tuple[Token, ...]) -> tuple[str, st
         return "year", m.text + "年"
     if _counts_schools(after, lex):
         return "schools", m.text + after[:3]
+    words = "|".join(map(re.escape, lex.distributive_words))
+    if re.match(rf"\s*(?:个|所)\s*(?:学段|学校)?\s*(?:{words})", after):  # not 项: "六项都达标" is data
+        return "count", m.text + after[:3]  # "两个分别达标没": the items listed before, counted
     if _DURATION.match(after) and not m.percent:
         return "duration", m.text + _DURATION.match(after).group(0)
     if _is_claim(text, clause, text[start:m.start], lex) and not any(w in text[m.end:end] for w in lex.report_words):

@@ -47,6 +47,9 @@ _CLASSIFIER = re.compile(
 # Between a per-unit keyword and its amount: "每个学生8000元的公用经费" is per student, whatever follows.
 _PER_UNIT_GAP = re.compile(r"\s*(?:是|为|有|按|约|达到?)?\s*")
 _PER_UNIT_FIELDS = {"per_student_yuan"}
+# A word of sum between an amount-per-student word and its figure makes the figure the sum.
+_TOTALITY = re.compile(r"总共|一共|总计|合计|共计|总额|总数|共")
+_TOTAL_OF = {"per_student_yuan": "total_yuan"}
 # A resource figure given per student or per hundred students is the indicator's value itself.
 _PER_VALUE = re.compile(r"生均|每生|每名学生|每个学生|每百名学生|每百名|每一百名|每\s*100\s*(?:个|名|位)")
 _AREA_WORDS = r"平方米|平米|平(?!均)|㎡|m2|m²"  # "90平" is 90 square metres; 平均 is no unit
@@ -79,6 +82,7 @@ _USER_MARKERS = re.compile(
 _RULE_MEANING = r"封顶|保底|兜底|上限|下限|是指|指的是|意思|含义|最高还是最低|最低还是最高|最多还是最少|最少还是最多"
 # A question about what a figure means ("交流轮岗比例10%是指什么").
 _ASKS_MEANING = re.compile(rf"什么|怎么|怎样|如何|哪|多少|几|为什么|为啥|啥|{_RULE_MEANING}")
+_CV_WORD = "差异系数"
 # A 差异系数 the user already has: "差异系数是0.42", "差异系数为０.６".
 _REPORTED_CV = re.compile(r"差异系数[^，,。；;0-9０-９]{0,6}?(?:是|为|达到|有|只有|才)?\s*$")
 
@@ -137,6 +141,19 @@ _RESOURCE_WORDS = {
     "equipment_value_yuan": ["教学仪器设备", "仪器设备", "教学仪器", "设备值", "设备总值", "仪器"],
     "multimedia_classrooms": ["网络多媒体教室", "多媒体教室", "网络多媒体", "多媒体"],
 }
+# 音体美 teachers counted by subject ("体育老师9个 音乐5个 美术4个"): all three give the indicator's count.
+_SUBJECT_WORDS = {"pe_teachers": ["体育老师", "体育教师", "体育"], "music_teachers": ["音乐老师", "音乐教师", "音乐"],
+                  "art_teachers": ["美术老师", "美术教师", "美术"]}
+
+
+def _subjects_summed(q: dict[str, Any]) -> dict[str, Any]:
+    """The 音体美 count from its three subjects, when all three and no total are given; the subjects
+    stay in the quantities, so the answer restates them."""
+    if "pe_art_teachers" in q or not all(name in q for name in _SUBJECT_WORDS):
+        return q
+    return {**q, "pe_art_teachers": sum(q[name] for name in _SUBJECT_WORDS)}
+
+
 # "平均数6.2，标准差2.1": the county's moments of one indicator, from which its 差异系数 follows
 _MEAN_WORDS = ["平均数", "平均值", "均值", "平均"]
 _SD_WORDS = ["标准差"]
@@ -196,7 +213,7 @@ _PERCENT_TOOLS = {
         "teacher_salary_vs_civil_servants", ["教师", "老师"], ["公务员"], "教师与公务员平均工资收入之比"),
 }
 _VOCAB: dict[str, dict[str, list[str]]] = {
-    "resource": {"students": [*_STUDENTS, *_SCHOOL_SIZE], **_RESOURCE_WORDS},
+    "resource": {"students": [*_STUDENTS, *_SCHOOL_SIZE], **_RESOURCE_WORDS, **_SUBJECT_WORDS},
     "cv": {"students": _STUDENTS, **_RESOURCE_WORDS, "mean": _MEAN_WORDS, "sd": _SD_WORDS},
     "check_rotation": {
         "eligible_teachers": _ELIGIBLE_WORDS,
@@ -288,7 +305,7 @@ _STANDARD_FIGURES = {
 # Kinds whose only head count is the school's students: a bare "68人" is that.
 # Kinds whose bare head count ("小学九百人", "一所600人") is the school's students.
 _HEADCOUNT_DEFAULT = {"check_small_school_funding": "students", "check_school_size": "students",
-                      "resource": "students", "class": "headcount"}
+                      "resource": "students", "school_rule": "students", "class": "headcount"}
 _HEADCOUNT = re.compile(r"^\s*(?:多|余)?\s*(?:人|名)")
 # What the word right after a number says it measures ("48人" is people, never a number of classes).
 # 个 counts people, rooms or classes alike; a number with no unit word fits any quantity.
@@ -326,6 +343,7 @@ def _compatible(name: str, family: str | None) -> bool:
     return want == family or (family == "count" and want in _COUNT_FAMILIES)
 _NAMES = {
     "students": "在校生数", "level": "学段（小学或初中）",
+    "pe_teachers": "体育教师数", "music_teachers": "音乐教师数", "art_teachers": "美术教师数",
     "kind": "学校类型（小学、初中或九年一贯制）",
     "eligible_teachers": "符合交流轮岗条件的教师总数", "rotated_teachers": "交流轮岗教师数",
     "backbone_rotated": "交流轮岗的骨干教师数",
@@ -431,7 +449,7 @@ def parse_numeric_question(text: str, roles: list[NumberRole] | None = None) -> 
         found, _, conflicts = _bind(text, _VOCAB[kind], kind, data_text, implied=_room_subject(text, kind))
         quantities = _distribute(text, _settle_headcount(found))
         if kind == "resource":
-            quantities = _city_level_backbone(text, data_text, quantities)
+            quantities = _subjects_summed(_city_level_backbone(text, data_text, quantities))
             if _CITY_BASIS in quantities:  # 县级以上 and 市级 figures: not a conflict, the 市级 one is judged
                 conflicts = [c for c in conflicts if c != "backbone_teachers"]
         if kind == "class":
@@ -490,7 +508,10 @@ def _list_from(text: str, starts: list[int], data_text: str, kind: str) -> CalcR
     implied = _heading_quantity(text[:first], _RESOURCE_WORDS if kind == "resource" else _VOCAB[kind])
     parts, prefer = [], ()
     for a, b in zip(bounds, bounds[1:]):
-        segment, data = text[a:b], data_text[a:b]
+        own_text = segment = text[a:b]  # own_text: the school as asked, for its label
+        data = data_text[a:b]
+        if kind == "cv" and _CV_WORD in text[:first] and _CV_WORD not in segment:
+            segment, data = _CV_WORD + segment, _CV_WORD + data  # "差异系数小学0.52，初中0.43": the heading's
         own_level = detect_level(segment) or level  # "一小1600人…二中1200人…": each school's name says its level
         if kind == "cv":  # a reported 差异系数 per level: read as a single question's would be
             q, conflicts = _assign_lists(segment, _VOCAB[kind], data), []
@@ -513,7 +534,7 @@ def _list_from(text: str, starts: list[int], data_text: str, kind: str) -> CalcR
         tool, args, missing = _BUILDERS[kind](segment, q, own_level)
         if kind != "resource" and (tool is None or any(m != _NAMES["level"] for m in missing)):
             return None
-        parts.append(CalcRequest(segment.strip("，,；;。 "), tool, args, _jsonable(q), missing, own_level, kind))
+        parts.append(CalcRequest(own_text.strip("，,；;。 "), tool, args, _jsonable(q), missing, own_level, kind))
         prefer = prefer or tuple(q)
     if len(parts) < 2:
         return None
@@ -892,16 +913,31 @@ def _bind(text: str, vocab: dict[str, list[str]], kind: str | None, data_text: s
         family = _unit_family(text[number.end:])
         fitting = [(s, e, f) for s, e, f in spans if _compatible(f, family)]
         name = _field_for(text, number, fitting, start, end, previous)
+        if name is None:
+            # "高于规定学历老师 一共八十一个": a noun that closes the clause before, its figure not yet given,
+            # names the figure that opens this one
+            ending = [f for s, e, f in fitting if start - 1 >= e and f not in found
+                      and _NOUN_TAIL.fullmatch(text[e:start - 1])]
+            if ending and _ADJACENT.fullmatch(text[start:number.start]):
+                name = ending[0]
         per_value = _PER_VALUE.search(text[start:number.start])
-        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]) and not per_value:
+        if name is None and kind in _HEADCOUNT_DEFAULT and _HEADCOUNT.match(text[number.end:]) and not per_value \
+                and _HEADCOUNT_DEFAULT[kind] not in found:
             name = _HEADCOUNT_DEFAULT[kind]  # "只有68人": the only head count these questions have
         if name is None:
             name = _by_unit(family, found, implied, prefer)
         if name in _AREA_FIELDS and _AREA_UNIT.match(text[number.end:]):
             name = _AREA_FIELDS[name]
+        lead = max((e for s, e, f in spans if f == name and start <= s and e <= number.start), default=None)
+        if name in _TOTAL_OF and lead is not None and _TOTALITY.search(text[lead:number.start]):
+            # "生均公用经费总共拨了157万": the sum for all students, not the amount for each
+            name = _TOTAL_OF[name] if _TOTAL_OF[name] in vocab else None
+        if per_value and _TOTALITY.search(text[start + per_value.end():number.start]):
+            per_value = None
         if name in _RESOURCE_WORDS and per_value:
             name = calculator.resource_inputs()[name].key  # "生均仪器设备值2600元" is already the value
-        if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind):
+        if name and _fits(name, number.value) and not _is_standard_figure(text, number, name, kind) \
+                and not _names_a_bar(text, number):
             if name in _LIST_FIELDS:
                 found.setdefault(name, []).append(number.value)
             elif found.setdefault(name, number.value) != number.value or _ends_list(text, number, unbound):
@@ -947,6 +983,10 @@ def _base_field(name: str) -> str:
 
 
 def _field_for(text, number, spans, start, end, previous) -> str | None:
+    if previous and previous[1]:
+        # the noun that named the number before ("850名学生") is spent: "…学生有8名" are not 8 students
+        spans = [(s, e, f) for s, e, f in spans if not (f == previous[1] and previous[0].end <= s < number.start
+                                                         and _CLASSIFIER.match(text[previous[0].end:s]))]
     lead = max(((e, f) for s, e, f in spans if start <= s and e <= number.start), default=None)
     if lead and lead[1] in _PER_UNIT_FIELDS and _PER_UNIT_GAP.fullmatch(text[lead[0]:number.start]):
         return lead[1]
@@ -972,6 +1012,7 @@ def _field_for(text, number, spans, start, end, previous) -> str | None:
 
 
 _ADJACENT = re.compile(r"\s*(?:是|有|为|共|共有|一共)?\s*")
+_NOUN_TAIL = re.compile(r"(?:专任)?(?:教师|老师)?(?:人?数)?\s*")  # what may close a keyword's clause after it
 _NOUN_THEN_NUMBER = re.compile(rf"^\s*(?:专任)?(?:教师|老师)?\s*(?:数|的?人?数)?\s*(?:是|有|为|共|共有|达到|只有|才)?\s*[0-9{_DIGIT_CHARS}]")
 
 
@@ -979,6 +1020,17 @@ def _fits(name: str, value: Decimal) -> bool:
     """Counts of people, rooms and classes are whole numbers; 0.9 is a threshold, not a head count.
     An indicator's own value (生均6.8平方米, 每百名3.8人) is a ratio and may have decimals."""
     return name in _MONEY_OR_AREA or name in _UNITLESS or name in _VALUE_KEYS or value == value.to_integral_value()
+
+
+# "生均够8000吗", "能达到0.9吗": a figure right after a verb of reaching, in a yes/no question, is the
+# bar the user holds the school to, not the school's own figure.
+_BAR_VERB = re.compile(r"(?:够|达到|达|超过|超|满|到|不到|低于|高于|不低于|不少于)\s*$")
+_YES_NO = re.compile(r"吗|没|不|么")
+
+
+def _names_a_bar(text: str, number: NumberMention) -> bool:
+    start, end = _clause_bounds(text, number.start)
+    return bool(_BAR_VERB.search(text[start:number.start]) and _YES_NO.search(text[number.end:end]))
 
 
 def _is_standard_figure(text: str, number: NumberMention, name: str, kind: str | None) -> bool:

@@ -64,16 +64,21 @@ class LoadedIndex:
                 if p.kind in ("plan", "national_rule", "provincial_rule") and p.doc_id not in quoted and p.doc_id in self.docs}
 
     @cached_property
+    def _verbatim_texts(self) -> tuple[str, ...]:
+        return tuple(c.text for c in self.chunks if c.verbatim)
+
+    @cached_property
     def _term_weights(self) -> dict[str, float]:
-        return {}
+        return {}  # filled by term_weight, for the life of this index
 
     def term_weight(self, term: str) -> float:
-        """How rare `term` is among the verbatim chunks (BM25's idf squared, ≥ 0.01): a word every
-        document uses says little about which clause a question means; squared, so that a word one
-        clause has outweighs two that every clause has."""
+        """How rare `term` is among the verbatim chunks (BM25's idf formula, squared, ≥ 0.01): a word
+        every document uses says little about which clause a question means; squared, so that a word
+        one clause has outweighs two that every clause has. Counted by containment, as overlap() meets
+        words, not by the lexical index's tokens."""
         weights = self._term_weights
         if term not in weights:
-            texts = [c.text for c in self.chunks if c.verbatim]
+            texts = self._verbatim_texts
             df = sum(term in t for t in texts)
             weights[term] = max(0.1, math.log(1 + (len(texts) - df + 0.5) / (df + 0.5))) ** 2
         return weights[term]

@@ -33,10 +33,10 @@ def core_name(name: str) -> str:
 
 def _short_forms(core: str) -> list[str]:
     """财政局 → 财政部门; 发展和改革局 → 发改局, 发展改革局, 发改部门 …"""
-    forms = [core]
+    forms, alone = [core], set(rules()["said_alone"])
     for full, shorts in rules()["abbreviations"].items():
         if full in core:
-            forms += [core.replace(full, short) for short in shorts]
+            forms += [core.replace(full, short) for short in shorts] + [s for s in shorts if s in alone]
     exceptions = tuple(rules()["suffix_exceptions"])
     for suffix, others in rules()["suffixes"].items():
         forms += [f[: -len(suffix)] + other for f in list(forms)

@@ -30,7 +30,8 @@ from typing import Any, Callable, Iterator
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from assistant.answer import compose
-from assistant.answer.text import content_tokens, overlap, sentences
+from assistant.answer.text import overlap, sentences
+from assistant.understand.topic import content_tokens
 from assistant.understand.cleaning import clean_question
 from assistant.understand.frame import QueryFrame
 from assistant.llm.verifier import CITATION_ID, Verdict, normalise_marks, strip_model_sources, verify_answer
@@ -123,43 +124,48 @@ class GenerativeAnswerer:
 
     # ------------------------------------------------------------------ public API
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        return self.ask_with_trace(question, history)[0]
+    def ask(self, question: str, history: list[str] | None = None, include_superseded: bool | None = None) -> Answer:
+        """`include_superseded` as Assistant.ask: the clauses the model gets come from that view."""
+        return self.ask_with_trace(question, history, include_superseded)[0]
 
-    def ask_with_trace(self, question: str, history: list[str] | None = None) -> tuple[Answer, Trace]:
+    def ask_with_trace(self, question: str, history: list[str] | None = None,
+                       include_superseded: bool | None = None) -> tuple[Answer, Trace]:
         trace = Trace()
         answer = None
-        for item in self._run(question, history, False, trace):
+        for item in self._run(question, history, False, trace, include_superseded):
             if isinstance(item, Answer):
                 answer = item
         return answer, trace
 
-    def stream(self, question: str, history: list[str] | None = None, trace: Trace | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[str] | None = None, trace: Trace | None = None,
+               include_superseded: bool | None = None) -> Iterator[str | Answer]:
         """Yield the model's text pieces as they arrive, then the final `Answer`.
 
         The pieces are provisional: the final Answer (verified text with renumbered sources, or the
         deterministic fallback with a notice) replaces them in the UI.
         """
-        yield from self._run(question, history, True, trace or Trace())
+        yield from self._run(question, history, True, trace or Trace(), include_superseded)
 
-    def sources_for(self, question: str, history: list[str] | None = None) -> list[Citation]:
+    def sources_for(self, question: str, history: list[str] | None = None,
+                    include_superseded: bool | None = None) -> list[Citation]:
         """The numbered clauses the model would get for this question ([1] is the first)."""
-        base = self.assistant.ask(question, history)
-        _, frame, _ = self._resolve(question, history)
+        base = self.assistant.ask(question, history, include_superseded)
+        _, frame, _ = self._resolve(question, history, include_superseded)
         return self._sources(base, frame.text)
 
     # ------------------------------------------------------------------ one question
 
-    def _run(self, question: str, history: list[str] | None, streaming: bool, trace: Trace) -> Iterator[str | Answer]:
+    def _run(self, question: str, history: list[str] | None, streaming: bool, trace: Trace,
+             include_superseded: bool | None = None) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        base = self.assistant.ask(question, history)
+        base = self.assistant.ask(question, history, include_superseded)
         if base.intent == "out_of_scope":
             trace.mode = "deterministic"
             trace.notes.append("路由判定超出文件范围：由确定性路径拒答，不调用模型")
             trace.seconds = time.perf_counter() - started
             yield base
             return
-        cleaned, frame, turns = self._resolve(question, history)
+        cleaned, frame, turns = self._resolve(question, history, include_superseded)
         sources = self._sources(base, frame.text)
         trace.sources = sources
         deadline = time.monotonic() + self.timeout_s  # the limit is the model's: it starts here
@@ -178,10 +184,11 @@ class GenerativeAnswerer:
         trace.seconds = time.perf_counter() - started
         yield self._accept(base, text, verdict, sources, tool_calls, started)
 
-    def _resolve(self, question: str, history: list[str] | None) -> tuple[str, QueryFrame, list[str]]:
+    def _resolve(self, question: str, history: list[str] | None,
+                 include_superseded: bool | None = None) -> tuple[str, QueryFrame, list[str]]:
         """(cleaned question, its frame, cleaned earlier turns): the question is read once, here."""
         limit = self.settings.max_question_chars
-        frame = self.assistant.understand(question, history)
+        frame = self.assistant.understand(question, history, self.assistant.scoped_index(include_superseded))
         turns = [clean_question(h, limit)[0] for h in (history or []) if h and h.strip()]
         return frame.question, frame, turns
 

@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.grounding import SOURCES_HEADING, quotes_are_verbatim, ungrounded_numbers
-from assistant.answer.text import content_tokens, overlap
+from assistant.answer.text import overlap
+from assistant.understand.topic import content_tokens
 from assistant.models import Citation, ToolCall
 
 CITATION_ID = re.compile(r"\[(\d+)\]")

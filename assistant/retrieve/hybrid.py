@@ -104,6 +104,13 @@ def hybrid_search(index: LoadedIndex, query: str, k: int = 5, mode: str = "hybri
         promote_official_clauses(index, scores)
     scores = {cid: s for cid, s in scores.items() if cid in index.by_id and index.by_id[cid].doc_id in allowed}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    if mode == "hybrid" and k > len(rankings):
+        # Fusion can bury a chunk one ranker puts first and the other misses (BM25's only article
+        # with 程序): each ranker's first choice keeps a place among the k, at the end
+        kept = {cid for cid, _ in ranked}
+        firsts = list(dict.fromkeys(next((cid for cid in r if cid in scores), None) for r in rankings))
+        missing = [(cid, scores[cid]) for cid in firsts if cid and cid not in kept]
+        ranked = ranked[:k - len(missing)] + missing
     return [ScoredChunk(index.by_id[cid], score) for cid, score in ranked]
 
 

@@ -26,6 +26,7 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from assistant.answer import briefing  # noqa: E402
+from assistant.answer.examples import example_questions  # noqa: E402
 from assistant.api import create_api  # noqa: E402
 from assistant.api.guard import is_loopback, keys_required  # noqa: E402
 from assistant.domain.indicators import LEVELS, default_registry  # noqa: E402
@@ -130,11 +131,8 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
                 box = gr.Textbox(label="问题", show_label=False, placeholder=chat.question_placeholder(assistant.index),
                                  scale=8, max_lines=4, elem_id="question", autofocus=True)
                 send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
-            if answerer is assistant:
-                superseded = gr.Checkbox(label=SUPERSEDED_LABEL, value=assistant.settings.include_superseded,
-                                         elem_id="include-superseded", container=False)
-            else:  # the generative mode answers over the setting's rule only: it takes no per-question switch
-                superseded = gr.State(None)
+            superseded = gr.Checkbox(label=SUPERSEDED_LABEL, value=assistant.settings.include_superseded,
+                                     elem_id="include-superseded", container=False)
             with gr.Group(visible=False, elem_id="feedback-reason") as reason_group:
                 reason = gr.Radio(choices=list(feedback.REASONS), label="哪里不对？（可不填）", elem_id="feedback-reasons")
                 comment = gr.Textbox(label="补充说明（可不填）", max_lines=4, elem_id="feedback-comment")
@@ -149,7 +147,7 @@ def _chat_tab(app: gr.Blocks, assistant, answerer, store: feedback.FeedbackStore
             gr.Markdown("**示例问题**（点击即发送）")
             examples = []
             with gr.Row():
-                for group, questions in chat.examples(assistant.index).items():
+                for group, questions in example_questions(assistant.index).items():
                     with gr.Column(min_width=240):
                         gr.Markdown(group)
                         examples += [(q, gr.Button(q, size="sm", elem_classes=["example-q"])) for q in questions]
@@ -479,33 +477,35 @@ def build_app(assistant, answerer=None) -> gr.Blocks:
                 load, only_down, table, download = _feedback_tab(store, out_root)
             feedback_tab.select(load, [only_down], [table, download], api_visibility="private")
 
-        def ask(question: str, history: list[str] | None = None) -> dict:
-            problem = ask_input_problem(question, history)
+        def ask(question: str, history: list[str] | None = None, include_superseded: bool | None = None) -> dict:
+            problem = ask_input_problem(question, history, include_superseded)
             if problem:
                 raise gr.Error(problem, print_exception=False)  # sent to the caller as a Chinese message
-            return chat.ask_api(assistant, question, history)
+            return chat.ask_api(assistant, question, history, include_superseded)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask")
     return app
 
 
-def ask_input_problem(question, history=None) -> str:
+def ask_input_problem(question, history=None, include_superseded=None) -> str:
     """Why `/ask` cannot take these inputs (gradio passes whatever JSON the caller sent), or ""."""
     if not isinstance(question, str):
         return "参数 question 应为字符串（问题文本）"
     if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
         return "参数 history 应为字符串数组（此前的问题，按时间顺序）"
+    if include_superseded is not None and not isinstance(include_superseded, bool):
+        return "参数 include_superseded 应为 true 或 false（是否包括已被替代的文件）"
     return ""
 
 
 def ask_call_data(data: list) -> list:
-    """The raw `data` of POST /gradio_api/call/ask, checked, with the optional history filled in."""
-    if not 1 <= len(data) <= 2:
-        raise ValueError(f"data 应有 1–2 个值（问题，以及可选的此前问题数组），收到 {len(data)} 个")
+    """The raw `data` of POST /gradio_api/call/ask, checked, with the optional values filled in."""
+    if not 1 <= len(data) <= 3:
+        raise ValueError(f"data 应有 1–3 个值（问题，以及可选的此前问题数组、是否包括已被替代的文件），收到 {len(data)} 个")
     problem = ask_input_problem(*data)
     if problem:
         raise ValueError(problem)
-    return [data[0], data[1] if len(data) == 2 else None]
+    return [*data, *[None] * (3 - len(data))]
 
 
 def build_server(assistant, answerer=None) -> FastAPI:

@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from assistant.answer.compose import render_sources
+from assistant.answer.examples import example_questions
 from assistant.domain.indicators import SUMMARY_LABEL
 from assistant.models import IN_FORCE, Answer, Citation, ToolCall
 from assistant.retrieve.scope import home_plan
@@ -30,34 +31,9 @@ MAX_SUGGESTIONS = 3
 MAX_TURNS = 100  # kept in the browser; older turns drop off the front
 CITE_TITLE = "在原文中查看"
 
-# The indicator questions name no unit, person or place: they read the same for any county's plan.
-INDICATOR_EXAMPLES = [
-    "每百名学生音体美专任教师要达到多少？",
-    "就近入学比例要求是多少？",
-    "我们小学有学生850人，音体美专任教师7人，达标吗？",
-]
-FALLBACK_UNIT = "财政局"  # an index with no plan listing units still gets a well-formed example
-FALLBACK_ROLE = "组长"
-
-
-def examples(index) -> dict[str, list[str]]:
-    """Example questions for the three groups of users, from the home plan itself: its duty annex's
-    first units and its roster's leader role, so a county that indexes only its own plan sees its own."""
-    plan = home_plan(index)
-    units = [u.name for u in plan.units] if plan and plan.units else [FALLBACK_UNIT]
-    first, second = units[0], units[1] if len(units) > 1 else units[0]
-    role = next((c.role for c in index.chunks if plan and c.doc_id == plan.doc_id and c.kind == "roster_member"
-                 and c.role), FALLBACK_ROLE)
-    return {
-        "单位职责": [f"{first}负责什么？", "学校周边网吧归谁管？", f"{second}的职责有哪些？"],
-        "指标查询": INDICATOR_EXAMPLES,
-        "新成员入门": ["这个方案是什么文件？", f"专班{role}是谁？", "专班办公室设在哪里？"],
-    }
-
-
 def question_placeholder(index) -> str:
-    """The question box's hint: the first unit question of `examples`."""
-    return f"请输入问题，例如：{examples(index)['单位职责'][0]}"
+    """The question box's hint: the first unit question of the examples."""
+    return f"请输入问题，例如：{example_questions(index)['单位职责'][0]}"
 
 
 _MARK = re.compile(r"\\\[(\d+)\\\]")  # a citation mark [n] after unlinked() escaped its brackets
@@ -326,7 +302,7 @@ def respond_stream(answerer, message: str, saved, docs: dict | None = None, incl
 
     With the generative mode the model's text streams in as it arrives; the final, verified answer
     (or the deterministic fallback) then replaces it. `include_superseded` is the tab's 包括已被替代的文件
-    switch (None: the setting's rule; the generative mode takes no switch, so the tab sends it None).
+    switch (None: the setting's rule), for the generative mode as for the deterministic one.
     """
     turns = turns_of(saved)
     shown = chat_messages(turns, docs)
@@ -357,6 +333,7 @@ def respond_stream(answerer, message: str, saved, docs: dict | None = None, incl
     yield "", chat_messages(turns, docs), {"turns": turns}, copy_texts(turns, docs)
 
 
-def ask_api(assistant, question: str, history: list[str] | None = None) -> dict:
-    """The same answer as JSON, for scripts and the load benchmark (`/ask`)."""
-    return assistant.ask(question or "", history=list(history or [])).to_dict()
+def ask_api(assistant, question: str, history: list[str] | None = None, include_superseded: bool | None = None) -> dict:
+    """The same answer as JSON, for scripts and the load benchmark (`/ask`); `include_superseded` as
+    the chat tab's switch (None: the setting)."""
+    return assistant.ask(question or "", history=list(history or []), include_superseded=include_superseded).to_dict()

@@ -31,6 +31,7 @@ from assistant.understand import intents
 from assistant.understand.cleaning import clean_question
 from assistant.understand.roster import RosterAsk, named_places, read_roster_ask
 from assistant.understand.rules import rule_intent
+from assistant.understand.topic import names_nothing, topic_tokens
 
 PLACES_FILE = Path(__file__).with_name("data") / "places.yaml"
 VERSIONS_FILE = Path(__file__).with_name("data") / "versions.yaml"
@@ -46,9 +47,11 @@ JOINERS = re.compile(r"[？?！!。；;，,]\s*(?:另外|还有|顺便问?一?�
 # A clause that only asks how the documents put the first one ("方案里怎么安排的"): no question of its own.
 ONLY_HOW = re.compile(r"(?:那|请问)?(?:方案|文件|文件里|这方面|具体)?(?:里|中|上|是)?(?:到底|具体)?(?:是)?(?:怎么|如何|怎样)"
                       r"(?:安排|规定|要求|说|写|讲|定)(?:的)?(?:呢|吗)?")
-QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否|有没有|([\u4e00-\u9fff])不\1")  # 够不够, 达不达标
+# 够不够, 达不达标; a clause ending in 没 asks too ("有法律效力没")
+QUESTION_WORD = re.compile(r"谁|哪|多少|什么|啥|几|怎么|如何|吗|么|是否|有没有|([\u4e00-\u9fff])不\1|没有?\s*$")
 # A turn that asks for a verdict or a gap on figures ("达标没", "还差几个才达标", "比例够吗").
 VERDICT_ASK = re.compile(r"达标|够|行不行|行吗|合格|符合|超标|超没超|还差|差几|差多少|满足")
+UNIT_HEAD = re.compile(r"局长|主任|部长|主席|镇长|书记|一把手|负责人")
 PERSON_TITLE = re.compile(r"局长|主任|部长|主席|理事长|镇长|副市长|市长|政委|书记|组长|负责人")
 # What a turn that re-asks the previous question elsewhere adds besides the place ("国家那个评估办法里是多少").
 _ASKS_ONLY = re.compile(r"那个|这个|那份|这份|文件|办法|规定的?|里面|里|中|标准|要求|是多少|多少|是什么|什么|啥|怎么定的?|怎么说的?")
@@ -92,6 +95,7 @@ class QueryFrame:
     places: list[tuple[str, str]] = field(default_factory=list)  # every region named (region, words), in order
     place_mentions: list[str] = field(default_factory=list)  # every span that named one ("国家", "评估办法")
     unlisted: list[str] = field(default_factory=list)  # bodies it names that are no unit of any table (数据局)
+    helped: list[str] = field(default_factory=list)  # units it names as the ones helped ("谁配合教体局"): not the answer
 
     @property
     def unit_names(self) -> list[str]:
@@ -212,6 +216,9 @@ def find_article(text: str) -> tuple[int, int]:
     return (int(article), int(item or 0)) if article else (0, 0)
 
 
+_NOT_IN_NAMES = frozenset("rdpuxye")  # jieba flags of pronouns, adverbs, prepositions, particles, marks
+
+
 def unlisted_bodies(text: str, units: list[UnitMention], place_words: list[str]) -> list[str]:
     """Names of government bodies ("曲阜市数据局", "农业农村局") the question uses that no unit
     table resolved, without the place that prefixes them: a body the annex does not list has no
@@ -221,7 +228,10 @@ def unlisted_bodies(text: str, units: list[UnitMention], place_words: list[str])
     for m in re.finditer(rf"[\u4e00-\u9fff]{{2,8}}?(?:{suffixes})(?![长里内])", text):
         if any(u.start < m.end() and m.start() < u.end for u in units):
             continue
-        name = m.group(0)
+        # a body's name is a noun phrase: it starts after the last pronoun, adverb or mark inside the
+        # match ("乱停车找哪个局" names no body)
+        breaks = [t.end for t in tokens(text) if m.start() < t.end < m.end() and t.flag[:1] in _NOT_IN_NAMES]
+        name = text[max(breaks, default=m.start()):m.end()]
         if any(w in name for w in role_rules()["setup_words"]):
             continue  # 专班办公室: the taskforce's own office, on the roster
         for words in sorted(place_words, key=len, reverse=True):
@@ -250,6 +260,8 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     place = named if named[0] else place
     resolved = units_of(question, place[0])
     units = [UnitMention(u.name, *_span(question, u)) for u in resolved]
+    helped = [u for u in units if _object_of_who(question, u)]
+    units = [u for u in units if u not in helped]
     # only the names of rules are masked ("国家评估办法"), not places: "汶河区哪年通过国家评估" keeps its indicator
     rule_names = [w for _, w in mentions if any(a in w for a, r in regions.items() if a != r)]  # "国家"+"评估办法" too
     indicators = [ind.key for ind in default_registry().find(_masked(question, rule_names))]
@@ -260,7 +272,8 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame = QueryFrame(question, question, notice, units, indicators, level, place[0], place[1],
                        find_stage(question), roles, calc)
     frame.places, frame.place_mentions = places, [w for _, w in mentions]
-    frame.unlisted = unlisted_bodies(question, units, [w for _, w in places])
+    frame.unlisted = unlisted_bodies(question, units + helped, [w for _, w in places])
+    frame.helped = [u.name for u in helped]
     frame.person = next((p for p in people if p in question.replace(" ", "")), "")
     # every alias the question uses, not only each unit's first: "尼山镇和防山镇谁参加" names two towns
     said = [a for u in resolved for a in (u.name, *u.aliases) if a in question]
@@ -275,6 +288,16 @@ def _frame(question: str, notice: str, embed: Callable[[str], list[float]] | Non
     frame.asks_relation = said_words["relation_words"]
     _classify(frame, embed, model_key)
     return frame
+
+
+def _object_of_who(question: str, unit: UnitMention) -> bool:
+    """"谁给教体局提供户籍数据", "哪个部门配合财政局": the unit follows the asking word and a
+    preposition or verb, so it is who is helped, not who is asked about."""
+    cut = tokens(question)
+    before = [t for t in cut if t.end <= unit.start]
+    clause = before[max((i + 1 for i, t in enumerate(before) if t.flag == "x"), default=0):]
+    asks = any(t.flag == "r" and re.search(r"谁|哪", t.word) for t in clause[:-1])
+    return bool(clause) and asks and clause[-1].flag[:1] in ("p", "v")
 
 
 def _masked(text: str, words: list[str], fill: str = "　") -> str:
@@ -358,11 +381,15 @@ def _parts(frame: QueryFrame, read: Callable[..., QueryFrame]) -> list[QueryFram
     if frame.intent == "calculation":
         return []
     clauses = [c for c in re.split(r"[，,；;。？?！!]|另外|还有|以及|同时|顺便", frame.text) if c.strip()]
-    asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4 and not ONLY_HOW.fullmatch(c.strip())]
+    # a clause naming nothing of its own ("…换人了吗？现在是谁") goes on asking the one before it
+    asking = [c for c in clauses if QUESTION_WORD.search(c) and len(c.strip()) >= 4
+              and not ONLY_HOW.fullmatch(c.strip()) and not names_nothing(c)]
     if len(asking) < 2:
         return []
     parts = [read(c.strip(), "") for c in asking[:3]]
-    subjects = {(p.intent, tuple(p.unit_names), tuple(p.indicators)) for p in parts}
+    # "校医培训归谁，防溺水又归谁": a who-question finds one unit, two topics need two
+    subjects = {(p.intent, tuple(p.unit_names), tuple(p.indicators),
+                 tuple(topic_tokens(p.text)) if p.intent == "who" else ()) for p in parts}
     if len(subjects) < 2 or any(p.intent == "out_of_scope" for p in parts):
         return []
     return parts
@@ -404,10 +431,10 @@ def _resolve(question: str, notice: str, previous: QueryFrame | None, read: Call
     old_units, new_units = previous.units, own.units
     if previous.person and not own.person and PERSON_PRONOUN.search(question):  # "他还兼着啥"
         return _inherited(question, PERSON_PRONOUN.sub(previous.person, question, count=1), notice, read)
-    if old_units and not new_units and PRONOUN.search(question):  # "这家单位分到的任务有哪些"
+    if old_units and not new_units and (PRONOUN.search(question) or _head_only(question)):  # "这家单位分到的任务有哪些"
         plural = PLURAL_PRONOUN.search(question) and len(old_units) > 1
         named = "和".join(u.name for u in old_units[:3]) if plural else old_units[0].name
-        text = PRONOUN.sub(named, question, count=1)
+        text = PRONOUN.sub(named, question, count=1) if PRONOUN.search(question) else named + question  # "局长是谁"
         return replace(read(text, notice), question=question, follow_up="inherit")
     if new_units and old_units:
         text = previous.text
@@ -492,16 +519,24 @@ def _is_follow_up(question: str, own: QueryFrame) -> bool:
     previous frame; a question with its own topic stands alone."""
     if own.units and not ELLIPSIS.search(question):
         return False
-    if ELLIPSIS.search(question) or PRONOUN.search(question) or PERSON_PRONOUN.search(question):
+    if ELLIPSIS.search(question) or PRONOUN.search(question) or PERSON_PRONOUN.search(question) or _head_only(question):
         return True
     return _slot_only(question, own) or _place_only(question, own)
+
+
+def _head_only(question: str) -> bool:
+    """A turn asking only for a unit's head ("局长是谁"): the head of the unit just asked about.
+    The taskforce's own roles (组长, 成员) are no unit's head."""
+    topic = topic_tokens(question)
+    return bool(topic) and all(UNIT_HEAD.fullmatch(t) for t in topic)
 
 
 def _place_only(question: str, own: QueryFrame) -> bool:
     """A turn that names a place and no topic of its own ("国家那个评估办法里是多少")."""
     if not own.place or own.indicators or own.units or own.person:
         return False
-    return _slot_only(_ASKS_ONLY.sub("", _masked(question, own.place_mentions, fill="")), own)
+    rest = _masked(question, [*own.place_mentions, own.place_words], fill="")
+    return _slot_only(_ASKS_ONLY.sub("", rest), own) or names_nothing(rest)  # "汶河区自己定的是多少"
 
 
 def _slot_only(question: str, own: QueryFrame) -> bool:

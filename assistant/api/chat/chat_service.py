@@ -41,12 +41,9 @@ class ChatService:
     def check(self, model: str, include_superseded: bool | None) -> None:
         """Refuse a request this service cannot answer as asked, before any answering starts."""
         self.answerer(model)
-        if include_superseded is not None and model != DETERMINISTIC:
-            # The generative mode answers over the setting's validity rule only (it takes no such switch).
-            raise ApiError(422, "invalid_request", f"include_superseded 只适用于模型 {DETERMINISTIC}，生成式模式不接受该参数")
 
     def ask(self, model: str, question: str, history: list[str], include_superseded: bool | None = None) -> Answer:
-        options = {} if include_superseded is None else {"include_superseded": include_superseded}  # check() let it through
+        options = {} if include_superseded is None else {"include_superseded": include_superseded}
         return self.answerer(model).ask(question, history=history, **options)
 
     def completion(self, model: str, answer: Answer, history_used: int, prompt_chars: int) -> ChatCompletion:
